@@ -1,0 +1,68 @@
+"""The `policyscope` command: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints the result. Library
+errors (PolicyscopeError) become one clear message on stderr and a non-zero exit code.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from policyscope import __version__
+from policyscope.errors import PolicyscopeError
+
+
+class PolicyscopeGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PolicyscopeError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: every document written so far is complete; run the same command again to finish",
+                       err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=PolicyscopeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="policyscope")
+def cli():
+    """Measure how much space concepts get in a policy discourse over time,
+    with every number traceable to the sentences behind it.
+
+    \b
+    Start:  policyscope ingest corpus/ --db policyscope.db
+            policyscope docs --db policyscope.db
+    """
+
+
+def register(*modules) -> None:
+    for module in modules:
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from policyscope.cli import corpus  # noqa: F401 - commands register on import
+    register(corpus)
+    _register_optional()
+    cli.main(args=argv, prog_name="policyscope")
+
+
+def _register_optional() -> None:
+    """Command groups from later layers register here when present."""
+    import importlib
+    for name in ("track", "topics", "report"):
+        try:
+            module = importlib.import_module(f"policyscope.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"policyscope.cli.{name}":
+                raise
+            continue
+        register(module)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

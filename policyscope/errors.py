@@ -1,0 +1,105 @@
+"""Coded errors. Every error says what went wrong, with which file, and what to do.
+
+Codes: E1xx input files, E2xx store, E3xx lexicons and analysis, E4xx topics, E5xx reports, E9xx usage.
+"""
+from __future__ import annotations
+
+
+class PolicyscopeError(Exception):
+    """Base error: `code` is stable, `message` names the thing and the remedy."""
+
+    code = "E000"
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None, hint: str | None = None):
+        self.path = path
+        self.hint = hint
+        self.message = message
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"[{self.code}] {where}{self.message}{tail}"
+
+
+# --- input files (an outcome for one file; the batch goes on) -------------------------
+class InputFileError(PolicyscopeError):
+    code = "E100"
+    outcome = "failed"
+
+
+class UnsupportedFileType(InputFileError):
+    code = "E101"
+    outcome = "skipped"
+
+
+class EmptyFile(InputFileError):
+    code = "E102"
+    outcome = "skipped"
+
+
+class CorruptFile(InputFileError):
+    code = "E103"
+
+
+class EncryptedFile(InputFileError):
+    code = "E104"
+
+
+class NoTextLayer(InputFileError):
+    code = "E105"
+    outcome = "skipped"
+
+
+class ExtractionTimeout(InputFileError):
+    code = "E106"
+
+
+class ManifestError(PolicyscopeError):
+    code = "E110"
+    exit_code = 2
+
+
+class TabularColumnError(InputFileError):
+    code = "E111"
+
+
+# --- store ---------------------------------------------------------------------------
+class StoreError(PolicyscopeError):
+    code = "E200"
+    exit_code = 3
+
+
+class StoreNotFound(StoreError):
+    code = "E201"
+
+
+class NotInStore(StoreError):
+    code = "E202"
+
+
+# --- lexicons and analysis -----------------------------------------------------------
+class LexiconError(PolicyscopeError):
+    code = "E300"
+    exit_code = 2
+
+
+class AnalysisError(PolicyscopeError):
+    code = "E310"
+
+
+# --- topics --------------------------------------------------------------------------
+class TopicModelError(PolicyscopeError):
+    code = "E400"
+
+
+# --- reports -------------------------------------------------------------------------
+class ReportError(PolicyscopeError):
+    code = "E500"
+
+
+# --- usage ---------------------------------------------------------------------------
+class UsageError(PolicyscopeError):
+    code = "E900"
+    exit_code = 2

@@ -1,0 +1,122 @@
+"""Document metadata: manifest CSV first, then what the file says (PDF info, HTML meta), then a date in the file name."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from policyscope.errors import ManifestError
+from policyscope.model import DATE_RE
+
+MANIFEST_COLUMNS = ("file", "title", "authors", "publisher", "date", "doc_type", "source_url", "licence")
+# Accepted spellings users (and ../shared manifests) write for the same column.
+COLUMN_ALIASES = {"source": "source_url", "url": "source_url", "license": "licence", "author": "authors", "type": "doc_type"}
+META_FIELDS = MANIFEST_COLUMNS[1:]
+
+_FILENAME_DATES = (
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]([01]\d)[-_.]([0-3]\d)(?!\d)"),
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]([01]\d)(?!\d)"),
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)"),
+)
+
+
+def normalise_date(value: str | None) -> str | None:
+    """'2014-1-31', '2014/01/31', '31/01/2014'? No: only ISO-like forms are accepted; returns YYYY[-MM[-DD]] or None."""
+    if value is None:
+        return None
+    v = str(value).strip()
+    if not v:
+        return None
+    v = v.replace("/", "-").replace(".", "-")
+    m = re.match(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?$", v)
+    if not m:
+        return None
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    if mo and not 1 <= int(mo) <= 12:
+        return None
+    if d and not 1 <= int(d) <= 31:
+        return None
+    return y + (f"-{int(mo):02d}" if mo else "") + (f"-{int(d):02d}" if d and mo else "")
+
+
+def date_from_filename(name: str) -> str | None:
+    stem = Path(name).stem
+    for rx in _FILENAME_DATES:
+        m = rx.search(stem)
+        if m:
+            return normalise_date("-".join(g for g in m.groups() if g))
+    return None
+
+
+def read_manifest(path: str | Path) -> dict[str, dict]:
+    """Rows keyed by file name (and by the path as written). Validates columns and dates.
+
+    Raises ManifestError naming the file, the row and the problem.
+    """
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames:
+                raise ManifestError("the manifest is empty (expected a header row)", path=str(path))
+            fields = [COLUMN_ALIASES.get(f.strip(), f.strip()) for f in reader.fieldnames]
+            if "file" not in fields:
+                raise ManifestError(f"no 'file' column (columns are: {', '.join(reader.fieldnames)})",
+                                    path=str(path), hint="columns: " + ",".join(MANIFEST_COLUMNS))
+            rows: dict[str, dict] = {}
+            for n, raw in enumerate(reader, start=2):
+                row = {COLUMN_ALIASES.get((k or "").strip(), (k or "").strip()): (v or "").strip()
+                       for k, v in raw.items() if k}
+                if not row.get("file"):
+                    continue
+                if row.get("date"):
+                    norm = normalise_date(row["date"])
+                    if norm is None or not DATE_RE.match(norm):
+                        raise ManifestError(f"row {n}: date {row['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
+                                            path=str(path))
+                    row["date"] = norm
+                rows[row["file"]] = row
+                rows.setdefault(Path(row["file"]).name, row)
+            return rows
+    except OSError as exc:
+        raise ManifestError(f"cannot read the manifest: {exc.strerror}", path=str(path)) from exc
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise ManifestError(f"not a readable CSV: {exc}", path=str(path)) from exc
+
+
+def manifest_row(manifests: dict[str, dict], file: Path, base: Path | None = None) -> dict:
+    """The row for a file: by path relative to the manifest's folder, else by file name."""
+    if base is not None:
+        try:
+            rel = file.resolve().relative_to(base.resolve()).as_posix()
+            if rel in manifests:
+                return manifests[rel]
+        except ValueError:
+            pass
+    return manifests.get(file.name, {})
+
+
+def merge_metadata(file_name: str, manifest: dict, found_in_file: dict) -> tuple[dict, str | None]:
+    """Combine sources; returns (fields, date_source). Manifest wins, then the file, then the file name."""
+    out: dict = {}
+    for key in META_FIELDS:
+        val = (manifest.get(key) or "").strip() or found_in_file.get(key)
+        if val:
+            out[key] = val
+    date_source = None
+    if manifest.get("date"):
+        date_source = "manifest"
+    elif normalise_date(found_in_file.get("date")):
+        out["date"] = normalise_date(found_in_file["date"])
+        date_source = found_in_file.get("date_source", "file_metadata")
+    else:
+        fn_date = date_from_filename(file_name)
+        if fn_date:
+            out["date"] = fn_date
+            date_source = "file_name"
+    if "date" in out and date_source is None:
+        out.pop("date")
+    extras = {k: v for k, v in manifest.items() if k not in MANIFEST_COLUMNS and k != "password" and v}
+    extras.update({k: v for k, v in found_in_file.items() if k not in META_FIELDS and k != "date_source" and v})
+    out["extra"] = extras
+    return out, date_source

@@ -1,0 +1,491 @@
+"""`ingest`: files in, documents in the store out, and exactly one outcome per file.
+
+The parent process discovers files, hashes them, plans work and writes to SQLite; workers do
+the pure, expensive parts (PDF extraction + clean-up, spaCy segmentation). Long PDFs are split
+by page range so one file does not hold a core. Each document is written in one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from policyscope.errors import (CorruptFile, EmptyFile, ExtractionTimeout, InputFileError, NoTextLayer,
+                                UnsupportedFileType)
+from policyscope.ingest import tasks
+from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
+from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
+from policyscope.ingest.workers import TaskResult, TimedPool, default_jobs
+from policyscope.model import Document, ExtractedDocument, IngestOutcome
+from policyscope.store import Store
+
+DEFAULT_TIMEOUT = 300.0  # seconds per file
+TABULAR_BATCH = 200  # rows per segmentation task
+
+
+@dataclass
+class IngestOptions:
+    jobs: int | None = None  # None: one per core; 1: in this process
+    extractor: str = "pdfium"  # pdfium | pdfplumber
+    password: str | None = None
+    ocr: bool = False
+    timeout: float | None = DEFAULT_TIMEOUT
+    chunk_pages: int = 16  # page-range size for splitting long PDFs across workers
+    text_column: str = "text"
+    date_column: str | None = None
+    title_column: str | None = None
+    id_column: str | None = None
+    dedupe_threshold: float = 0.8
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    duplicates: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(o.outcome == outcome for o in self.outcomes)
+
+    @property
+    def n_pages(self) -> int:
+        return sum(o.n_pages for o in self.outcomes if o.outcome == "ok")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class _Job:
+    """One file in flight."""
+
+    index: int
+    path: Path
+    ftype: str
+    sha: str
+    doc_id: str
+    manifest: dict
+    started: float
+    password: str | None = None
+    info_meta: dict = field(default_factory=dict)
+    n_pages: int = 0
+    waiting: int = 0  # tasks outstanding for the current stage
+    drafts: dict = field(default_factory=dict)
+    segments: dict = field(default_factory=dict)
+    pages: list = field(default_factory=list)
+    extracted: ExtractedDocument | None = None
+    ocr_done: bool = False
+    # tabular files
+    rows_new: int = 0
+    rows_known: int = 0
+    rows_empty: int = 0
+    n_sentences: int = 0
+    n_tokens: int = 0
+    reading_done: bool = False
+
+
+class InlinePool:
+    """Same interface as TimedPool, runs each task here; the time limit is a SIGALRM (checked between
+    Python bytecodes, so a native call that never returns cannot be interrupted — use --jobs 2+ for that)."""
+
+    def __init__(self, timeout: float | None):
+        self.timeout = timeout
+        self._queue: list = []
+
+    def submit(self, key, fn, *args, timeout=None):
+        self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def results(self) -> Iterator[TaskResult]:
+        import threading
+        # Signals can only be set from the main thread; elsewhere (a notebook's worker thread) run without a limit.
+        use_alarm = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+        while self._queue:
+            key, fn, args, timeout = self._queue.pop(0)
+            t0 = time.perf_counter()
+
+            def on_alarm(signum, frame):
+                raise _Timeout()
+
+            old = signal.signal(signal.SIGALRM, on_alarm) if (use_alarm and timeout) else None
+            if old is not None:
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                value = fn(*args)
+                res = TaskResult(key, value, seconds=time.perf_counter() - t0)
+            except _Timeout:
+                res = TaskResult(key, timed_out=True, seconds=time.perf_counter() - t0)
+            except Exception as exc:  # noqa: BLE001 - becomes this file's outcome
+                res = TaskResult(key, error=exc, seconds=time.perf_counter() - t0)
+            finally:
+                if old is not None:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, old)
+            yield res
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._queue.clear()
+
+
+class _Timeout(Exception):
+    pass
+
+
+def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifest: str | Path | None = None,
+                 options: IngestOptions | None = None, progress: bool | None = None,
+                 store: Store | None = None) -> IngestReport:
+    """Ingest files, folders and globs into the store at `db`. One outcome per file, also in ingest_log.
+
+    Raises only for problems with the whole batch (unreadable manifest, unwritable store);
+    problems with one file become that file's outcome.
+    """
+    opts = options or IngestOptions()
+    jobs = opts.jobs or default_jobs()
+    manifests = _ManifestIndex(manifest)
+    files = discover(paths)
+    own_store = store is None
+    store = store or Store(db)
+    report = IngestReport(run_id=time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
+    t0 = time.perf_counter()
+    bar = _progress_bar(len(files), progress)
+    try:
+        runner = _Runner(store, opts, manifests, report, bar)
+        pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
+        with pool:
+            runner.run(files, pool)
+        if any(o.outcome == "ok" for o in report.outcomes):
+            report.duplicates = _mark_near_duplicates(store, opts.dedupe_threshold)
+    finally:
+        if bar is not None:
+            bar.close()
+        if own_store:
+            store.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+class _ManifestIndex:
+    """Manifest rows by file: an explicit --manifest, else a manifest.csv in the file's folder."""
+
+    def __init__(self, explicit: str | Path | None):
+        self.explicit = read_manifest(explicit) if explicit else None
+        self.explicit_base = Path(explicit).parent if explicit else None
+        self._beside: dict[Path, dict] = {}
+
+    def row_for(self, path: Path) -> dict:
+        if self.explicit is not None:
+            return manifest_row(self.explicit, path, self.explicit_base)
+        folder = path.parent
+        if folder not in self._beside:
+            self._beside[folder] = {}
+            for name in MANIFEST_NAMES:
+                if (folder / name).is_file():
+                    self._beside[folder] = read_manifest(folder / name)
+                    break
+        return manifest_row(self._beside[folder], path, folder)
+
+
+class _Runner:
+    def __init__(self, store: Store, opts: IngestOptions, manifests: _ManifestIndex, report: IngestReport, bar):
+        self.store, self.opts, self.manifests, self.report, self.bar = store, opts, manifests, report, bar
+        self.jobs: dict[int, _Job] = {}
+
+    # -- planning ----------------------------------------------------------------------
+    def run(self, files: list[Path], pool) -> None:
+        self.pool = pool
+        for i, path in enumerate(files):
+            self._plan(i, path)
+            # Keep the queue short so memory stays flat on big batches: drain as we go.
+            while pool.pending() > 4 * max(1, getattr(pool, "n", 1)):
+                self._drain_one(pool)
+        while pool.pending():
+            self._drain_one(pool)
+
+    def _drain_one(self, pool) -> None:
+        for res in pool.results():
+            self._on_result(res)
+            return
+
+    def _plan(self, index: int, path: Path) -> None:
+        started = time.perf_counter()
+        try:
+            if not path.exists():
+                raise InputFileError("no such file", path=str(path))
+            if not os.access(path, os.R_OK):
+                raise InputFileError("not readable (permission denied)", path=str(path))
+            ftype = file_type(path)
+            if ftype is None:
+                raise UnsupportedFileType(f"unsupported file type {path.suffix or '(no extension)'!r}",
+                                          path=str(path), hint="policyscope reads PDF, HTML, DOCX, TXT/Markdown, CSV/JSONL")
+            if path.stat().st_size == 0:
+                raise EmptyFile("empty file (0 bytes)", path=str(path))
+            sha = sha256_file(path)
+            row = self.manifests.row_for(path)
+        except InputFileError as exc:
+            self._finish_failed(str(path), exc, started)
+            return
+        job = _Job(index, path, ftype, sha, sha[:12], row, started,
+                   password=row.get("password") or self.opts.password)
+        if ftype == "tabular":
+            self._plan_tabular(job)
+            return
+        if self.store.has_document(job.doc_id):
+            self._already_stored(job)
+            return
+        self.jobs[index] = job
+        if ftype == "pdf":
+            self._plan_pdf(job)
+        else:
+            job.waiting = 1
+            self.pool.submit((index, "read", 0), tasks.read_and_segment, str(path), ftype, job.doc_id)
+
+    def _plan_pdf(self, job: _Job, path: Path | None = None) -> None:
+        from policyscope.ingest.pdf import open_pdf_info
+        try:
+            info = open_pdf_info(str(path or job.path), password=job.password)
+        except InputFileError as exc:
+            self._fail(job, exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - an unparseable file is this file's outcome
+            self._fail(job, CorruptFile(f"cannot open: {type(exc).__name__}: {exc}", path=str(job.path)))
+            return
+        job.info_meta = dict(info.metadata)
+        job.n_pages = info.n_pages
+        if job.n_pages == 0:
+            self._fail(job, EmptyFile("the PDF has no pages", path=str(job.path)))
+            return
+        step = job.n_pages if isinstance(self.pool, InlinePool) else max(1, self.opts.chunk_pages)
+        starts = list(range(1, job.n_pages + 1, step))
+        job.drafts, job.waiting = {}, len(starts)
+        for first in starts:
+            last = min(job.n_pages, first + step - 1)
+            self.pool.submit((job.index, "extract", first), tasks.extract_pdf_chunk, str(path or job.path),
+                             first, last, job.password, self.opts.extractor)
+
+    def _plan_tabular(self, job: _Job) -> None:
+        from policyscope.ingest.tabular import iter_tabular
+        o = self.opts
+        self.jobs[job.index] = job
+        batch: list = []
+        try:
+            for row_key, extracted in iter_tabular(job.path, text_column=o.text_column, date_column=o.date_column,
+                                                   title_column=o.title_column, id_column=o.id_column):
+                text = "\n\n".join(p.text for p in extracted.pages)
+                doc_id = hashlib.sha256(f"{job.path.name}\0{row_key}\0{text}".encode()).hexdigest()[:12]
+                if self.store.has_document(doc_id):
+                    job.rows_known += 1
+                    continue
+                extracted = _with_doc_id(extracted, doc_id)
+                batch.append((doc_id, extracted, row_key))
+                if len(batch) >= TABULAR_BATCH:
+                    self._submit_rows(job, batch)
+                    batch = []
+                    while self.pool.pending() > 4 * max(1, getattr(self.pool, "n", 1)):
+                        self._drain_one(self.pool)
+        except InputFileError as exc:
+            job.reading_done = True
+            self._fail(job, exc)
+            return
+        except Exception as exc:  # noqa: BLE001
+            job.reading_done = True
+            self._fail(job, CorruptFile(f"cannot read rows: {type(exc).__name__}: {exc}", path=str(job.path)))
+            return
+        if batch:
+            self._submit_rows(job, batch)
+        job.reading_done = True
+        if job.waiting == 0:
+            self._finish_tabular(job)
+
+    def _submit_rows(self, job: _Job, batch: list) -> None:
+        job.waiting += 1
+        keys = {doc_id: row_key for doc_id, _, row_key in batch}
+        job.segments.setdefault("row_keys", {}).update(keys)
+        self.pool.submit((job.index, "rows", len(job.segments)), tasks.segment_documents,
+                         [(doc_id, ex) for doc_id, ex, _ in batch])
+
+    # -- results ---------------------------------------------------------------------
+    def _on_result(self, res: TaskResult) -> None:
+        index, stage, part = res.key
+        job = self.jobs.get(index)
+        if job is None:  # the file already failed on another part
+            return
+        if res.timed_out:
+            self._fail(job, ExtractionTimeout(
+                f"extraction timed out after {self.opts.timeout:.0f}s", path=str(job.path),
+                hint="raise the limit with --timeout, or inspect the file with `policyscope show`"))
+            return
+        if res.error is not None:
+            exc = res.error
+            if not isinstance(exc, InputFileError):
+                exc = CorruptFile(f"cannot read: {type(exc).__name__}: {exc}", path=str(job.path))
+            elif exc.path is None:
+                exc.path = str(job.path)
+            self._fail(job, exc)
+            return
+        job.waiting -= 1
+        if stage == "read":
+            extracted, passages, sentences = res.value
+            self._write(job, extracted, passages, sentences)
+        elif stage == "extract":
+            job.drafts[part] = res.value
+            if job.waiting == 0:
+                self._after_extract(job)
+        elif stage == "segment":
+            job.segments[part] = res.value
+            if job.waiting == 0:
+                passages = [p for k in sorted(job.segments) for p in job.segments[k][0]]
+                sentences = [s for k in sorted(job.segments) for s in job.segments[k][1]]
+                ex = ExtractedDocument(pages=tuple(job.pages), file_type="pdf",
+                                       extractor=self.opts.extractor + ("+ocr" if job.ocr_done else ""),
+                                       metadata=job.info_meta)
+                self._write(job, ex, passages, sentences)
+        elif stage == "rows":
+            self._write_rows(job, res.value)
+            if job.waiting == 0 and job.reading_done:
+                self._finish_tabular(job)
+
+    def _after_extract(self, job: _Job) -> None:
+        from policyscope.ingest.pdf import finish_pages, has_text_layer
+        drafts = [d for k in sorted(job.drafts) for d in job.drafts[k]]
+        if not has_text_layer(drafts):
+            if self.opts.ocr and not job.ocr_done:
+                self._ocr_then_extract(job)
+                return
+            self._fail(job, NoTextLayer(
+                "scanned: OCR needed (the PDF has no text layer)", path=str(job.path),
+                hint="re-run with --ocr (needs `pip install policyscope[ocr]` and Tesseract)"))
+            return
+        job.pages = finish_pages(drafts, job.doc_id)
+        job.drafts = {}
+        step = len(job.pages) if isinstance(self.pool, InlinePool) else max(1, self.opts.chunk_pages)
+        chunks = [job.pages[i:i + step] for i in range(0, len(job.pages), step)]
+        job.segments, job.waiting = {}, len(chunks)
+        for k, chunk in enumerate(chunks):
+            self.pool.submit((job.index, "segment", k), tasks.segment_chunk, chunk)
+
+    def _ocr_then_extract(self, job: _Job) -> None:
+        from policyscope.ingest.ocr import ocr_pdf
+        try:
+            ocred = ocr_pdf(job.path, password=job.password, timeout=self.opts.timeout)
+        except InputFileError as exc:
+            self._fail(job, exc)
+            return
+        job.ocr_done = True
+        self._plan_pdf(job, path=ocred)
+
+    # -- writing -------------------------------------------------------------------
+    def _document(self, job: _Job, extracted: ExtractedDocument, doc_id: str | None = None,
+                  path: str | None = None, manifest: dict | None = None) -> Document:
+        found = dict(extracted.metadata)
+        fields, date_source = merge_metadata(job.path.name, job.manifest if manifest is None else manifest, found)
+        return Document(
+            doc_id=doc_id or job.doc_id, path=path or str(job.path), sha256=job.sha,
+            title=fields.get("title") or job.path.stem, authors=fields.get("authors"),
+            publisher=fields.get("publisher"), date=fields.get("date"), doc_type=fields.get("doc_type"),
+            source_url=fields.get("source_url"), licence=fields.get("licence"), n_pages=len(extracted.pages),
+            file_type=extracted.file_type, date_source=date_source, extractor=extracted.extractor,
+            metadata=fields.get("extra", {}))
+
+    def _write(self, job: _Job, extracted: ExtractedDocument, passages, sentences) -> None:
+        if not sentences:
+            self._fail(job, EmptyFile("no text found in the file", path=str(job.path)))
+            return
+        doc = self._document(job, extracted)
+        n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences)
+        reason = "" if doc.date else "no date: left out of timelines (add one in the manifest)"
+        self._finish(job, IngestOutcome(str(job.path), "ok", reason, "", job.doc_id, len(extracted.pages),
+                                        n_sent, n_tok))
+
+    def _write_rows(self, job: _Job, results) -> None:
+        row_keys = job.segments.get("row_keys", {})
+        for doc_id, extracted, passages, sentences in results:
+            if not sentences:
+                job.rows_empty += 1
+                continue
+            doc = self._document(job, extracted, doc_id=doc_id, path=f"{job.path}#row={row_keys.get(doc_id, '?')}",
+                                 manifest={})
+            n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences)
+            job.rows_new += 1
+            job.n_sentences += n_sent
+            job.n_tokens += n_tok
+
+    def _finish_tabular(self, job: _Job) -> None:
+        parts = [f"{job.rows_new} new documents"]
+        if job.rows_known:
+            parts.append(f"{job.rows_known} unchanged")
+        if job.rows_empty:
+            parts.append(f"{job.rows_empty} empty rows skipped")
+        outcome = "ok" if job.rows_new else "skipped"
+        self._finish(job, IngestOutcome(str(job.path), outcome, ", ".join(parts), "", None, 0,
+                                        job.n_sentences, job.n_tokens))
+
+    def _already_stored(self, job: _Job) -> None:
+        found = {}
+        fields, date_source = merge_metadata(job.path.name, job.manifest, found)
+        changed = []
+        if job.manifest:
+            update = {k: v for k, v in fields.items() if k != "extra" and job.manifest.get(k)}
+            update["date_source"] = date_source
+            changed = self.store.update_metadata(job.doc_id, update)
+        reason = "unchanged: already in the store"
+        if changed:
+            reason += f"; metadata updated ({', '.join(changed)})"
+        row = self.store.document(job.doc_id)
+        self._finish(job, IngestOutcome(str(job.path), "skipped", reason, "", job.doc_id, row["n_pages"],
+                                        row["n_sentences"], row["n_tokens"]))
+
+    def _fail(self, job: _Job, exc: InputFileError) -> None:
+        self.jobs.pop(job.index, None)
+        self._finish_failed(str(job.path), exc, job.started, doc_id=None)
+
+    def _finish_failed(self, path: str, exc: InputFileError, started: float, doc_id=None) -> None:
+        msg = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        o = IngestOutcome(path, getattr(exc, "outcome", "failed"), msg, exc.code, doc_id,
+                          seconds=time.perf_counter() - started)
+        self._record(o)
+
+    def _finish(self, job: _Job, o: IngestOutcome) -> None:
+        self.jobs.pop(job.index, None)
+        self._record(replace(o, seconds=time.perf_counter() - job.started))
+
+    def _record(self, o: IngestOutcome) -> None:
+        self.store.log_outcome(self.report.run_id, o)
+        self.report.outcomes.append(o)
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"{self.report.n_pages} pages", refresh=False)
+
+
+def _with_doc_id(extracted: ExtractedDocument, doc_id: str) -> ExtractedDocument:
+    return replace(extracted, pages=tuple(replace(p, doc_id=doc_id) for p in extracted.pages))
+
+
+def _progress_bar(total: int, progress: bool | None):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress or total == 0:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, dynamic_ncols=True)
+
+
+def _mark_near_duplicates(store: Store, threshold: float) -> list[tuple[str, str, float]]:
+    from policyscope.ingest.near_duplicates import mark_near_duplicates
+    return mark_near_duplicates(store, threshold)

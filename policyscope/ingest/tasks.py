@@ -1,0 +1,41 @@
+"""The units of work the ingest pipeline hands to worker processes: pure functions of their arguments."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from policyscope.model import ExtractedDocument, Page
+from policyscope.segment import segment_pages
+
+
+def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, extractor: str):
+    from policyscope.ingest.pdf import extract_pages
+    return extract_pages(path, first, last, password=password, extractor=extractor)
+
+
+def segment_chunk(pages: list[Page]):
+    return segment_pages(pages)
+
+
+def read_other(path: str, ftype: str, doc_id: str) -> ExtractedDocument:
+    """Read one HTML, DOCX or text file."""
+    if ftype == "html":
+        from policyscope.ingest.html import read_html
+        return read_html(Path(path), doc_id)
+    if ftype == "docx":
+        from policyscope.ingest.docx import read_docx
+        return read_docx(Path(path), doc_id)
+    if ftype == "text":
+        from policyscope.ingest.text import read_text
+        return read_text(Path(path), doc_id)
+    raise ValueError(f"read_other cannot read {ftype}")
+
+
+def read_and_segment(path: str, ftype: str, doc_id: str):
+    extracted = read_other(path, ftype, doc_id)
+    passages, sentences = segment_pages(extracted.pages)
+    return extracted, passages, sentences
+
+
+def segment_documents(docs: list[tuple[str, ExtractedDocument]]):
+    """Segment several small documents (tabular rows) in one task."""
+    return [(doc_id, ex, *segment_pages(ex.pages)) for doc_id, ex in docs]

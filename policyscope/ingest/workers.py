@@ -1,0 +1,158 @@
+"""A small process pool whose tasks have a hard time limit.
+
+concurrent.futures cannot stop one running task, and one pathological PDF must not stall a
+batch of thousands. Each worker here has its own pipe, so a worker stuck past its deadline
+can be killed and replaced without corrupting a shared queue.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+
+@dataclass
+class TaskResult:
+    key: object
+    value: object = None
+    error: BaseException | None = None
+    timed_out: bool = False
+    seconds: float = 0.0
+
+
+def _worker_main(conn) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        key, fn, args = msg
+        t0 = time.perf_counter()
+        try:
+            value = fn(*args)
+            out = (key, value, None, time.perf_counter() - t0)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent as this task's outcome
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            out = (key, None, exc, time.perf_counter() - t0)
+        try:
+            conn.send(out)
+        except Exception as exc:  # unpicklable result or error
+            conn.send((key, None, RuntimeError(f"cannot return result: {exc}"), time.perf_counter() - t0))
+
+
+class _Worker:
+    def __init__(self, ctx):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task = None  # (key, deadline, started)
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        finally:
+            self.proc.join(5)
+            self.conn.close()
+
+
+class TimedPool:
+    """Run tasks on `n` worker processes, each task killed after `timeout` seconds.
+
+    submit() queues work; results() yields TaskResult as tasks finish (in completion order).
+    Tasks submitted while iterating results() are picked up too.
+    """
+
+    def __init__(self, n: int, timeout: float | None = None):
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        self._ctx = mp.get_context(method)
+        self.n = max(1, n)
+        self.timeout = timeout
+        self._queue: deque = deque()
+        self._workers = [_Worker(self._ctx) for _ in range(self.n)]
+
+    def submit(self, key, fn: Callable, *args, timeout: float | None = None) -> None:
+        self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
+
+    def pending(self) -> int:
+        return len(self._queue) + sum(w.task is not None for w in self._workers)
+
+    def _dispatch(self) -> None:
+        for w in self._workers:
+            if w.task is None and self._queue:
+                key, fn, args, timeout = self._queue.popleft()
+                w.conn.send((key, fn, args))
+                now = time.monotonic()
+                w.task = (key, now + timeout if timeout else None, now)
+
+    def results(self) -> Iterator[TaskResult]:
+        while self.pending():
+            self._dispatch()
+            busy = [w for w in self._workers if w.task is not None]
+            deadlines = [w.task[1] for w in busy if w.task[1] is not None]
+            wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            ready = wait([w.conn for w in busy], timeout=wait_for)
+            for w in busy:
+                if w.conn in ready:
+                    try:
+                        key, value, error, secs = w.conn.recv()
+                    except (EOFError, OSError):
+                        # The worker died (segfault in a native library, out of memory): report and replace.
+                        key, started = w.task[0], w.task[2]
+                        code = w.proc.exitcode
+                        self._replace(w)
+                        yield TaskResult(key, error=RuntimeError(f"the worker process died (exit code {code})"),
+                                         seconds=time.monotonic() - started)
+                        continue
+                    w.task = None
+                    yield TaskResult(key, value, error, seconds=secs)
+                elif w.task[1] is not None and time.monotonic() >= w.task[1]:
+                    key, started = w.task[0], w.task[2]
+                    self._replace(w)
+                    yield TaskResult(key, timed_out=True, seconds=time.monotonic() - started)
+
+    def _replace(self, w: _Worker) -> None:
+        w.kill()
+        self._workers[self._workers.index(w)] = _Worker(self._ctx)
+
+    def close(self) -> None:
+        for w in self._workers:
+            try:
+                w.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for w in self._workers:
+            w.proc.join(2)
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join(2)
+            w.conn.close()
+
+    def terminate(self) -> None:
+        for w in self._workers:
+            w.kill()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *rest):
+        if exc_type is None:
+            self.close()
+        else:
+            self.terminate()
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

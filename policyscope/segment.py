@@ -1,0 +1,76 @@
+"""Page → passages (paragraphs) → sentences, with character offsets into the page's cleaned text.
+
+Cleaned page text separates paragraphs by a blank line. A passage is a paragraph; a sentence
+never crosses a passage. Each sentence carries its word-token count (the exact denominator for
+rates) and its lemmas.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from policyscope.model import Page, Passage, Sentence, passage_id, sentence_id
+from policyscope.nlp import is_word, load_pipeline
+
+_PARA_BREAK = re.compile(r"\n[ \t]*\n+")
+
+
+def passage_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty paragraph, with surrounding whitespace trimmed."""
+    spans = []
+    pos = 0
+    for m in list(_PARA_BREAK.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        stripped = chunk.strip()
+        if stripped:
+            lead = len(chunk) - len(chunk.lstrip())
+            spans.append((pos + lead, pos + lead + len(stripped)))
+        if m:
+            pos = m.end()
+    return spans
+
+
+def section_at(page: Page, start: int, end: int) -> str:
+    """The section flag for a span: a section_spans range covering its start wins over the page's flag."""
+    for s, e, section in page.section_spans:
+        if s <= start < e:
+            return section
+    return page.section
+
+
+def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tuple[list[Passage], list[Sentence]]:
+    """Split pages into passages and sentences; ids number passages/sentences within each page."""
+    nlp = nlp or load_pipeline()
+    passages: list[Passage] = []
+    for page in pages:
+        for n, (start, end) in enumerate(passage_spans(page.text), start=1):
+            passages.append(Passage(
+                passage_id=passage_id(page.doc_id, page.page_no, n), doc_id=page.doc_id,
+                page_no=page.page_no, char_start=start, char_end=end,
+                text=page.text[start:end], section=section_at(page, start, end),
+            ))
+    sentences: list[Sentence] = []
+    per_page: dict[tuple[str, int], int] = {}
+    # Line breaks inside a paragraph are soft; flatten them so the sentencizer and
+    # tokenizer see running text (same length, so offsets hold).
+    texts = (p.text.replace("\n", " ") for p in passages)
+    for passage, doc in zip(passages, nlp.pipe(texts, batch_size=batch_size)):
+        for sent in doc.sents:
+            words = [t for t in sent if is_word(t)]
+            if not words:
+                # Lone punctuation or bullets: fold into the previous sentence of the passage if any.
+                continue
+            s_start = passage.char_start + sent[0].idx
+            last = sent[-1]
+            s_end = passage.char_start + last.idx + len(last.text)
+            key = (passage.doc_id, passage.page_no)
+            per_page[key] = per_page.get(key, 0) + 1
+            sentences.append(Sentence(
+                sentence_id=sentence_id(passage.doc_id, passage.page_no, per_page[key]),
+                passage_id=passage.passage_id, doc_id=passage.doc_id, page_no=passage.page_no,
+                char_start=s_start, char_end=s_end, text=passage.text[s_start - passage.char_start:s_end - passage.char_start],
+                n_tokens=len(words), lemmas=" ".join(t.lemma_.lower() or t.lower_ for t in words),
+                section=passage.section,
+            ))
+    return passages, sentences
