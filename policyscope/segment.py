@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from policyscope.model import Page, Passage, Sentence, passage_id, sentence_id
-from policyscope.nlp import is_word, load_pipeline
+from policyscope.nlp import fast_path, load_pipeline
 
 _PARA_BREAK = re.compile(r"\n[ \t]*\n+")
 
@@ -55,12 +55,15 @@ def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tup
     # Line breaks inside a paragraph are soft; flatten them so the sentencizer and
     # tokenizer see running text (same length, so offsets hold).
     texts = (p.text.replace("\n", " ") for p in passages)
-    for passage, doc in zip(passages, nlp.pipe(texts, batch_size=batch_size)):
+    fast = fast_path(nlp)
+    docs = fast.pipe(texts, batch_size=batch_size) if fast else nlp.pipe(texts, batch_size=batch_size)
+    for passage, doc in zip(passages, docs):
         for sent in doc.sents:
-            words = [t for t in sent if is_word(t)]
+            words = [t for t in sent if not (t.is_punct or t.is_space)]
             if not words:
-                # Lone punctuation or bullets: fold into the previous sentence of the passage if any.
-                continue
+                continue  # lone punctuation or bullets: not a sentence
+            lemmas = (" ".join(fast.lemma(t.text) for t in words) if fast
+                      else " ".join(t.lemma_.lower() or t.lower_ for t in words))
             s_start = passage.char_start + sent[0].idx
             last = sent[-1]
             s_end = passage.char_start + last.idx + len(last.text)
@@ -70,7 +73,7 @@ def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tup
                 sentence_id=sentence_id(passage.doc_id, passage.page_no, per_page[key]),
                 passage_id=passage.passage_id, doc_id=passage.doc_id, page_no=passage.page_no,
                 char_start=s_start, char_end=s_end, text=passage.text[s_start - passage.char_start:s_end - passage.char_start],
-                n_tokens=len(words), lemmas=" ".join(t.lemma_.lower() or t.lower_ for t in words),
+                n_tokens=len(words), lemmas=lemmas,
                 section=passage.section,
             ))
     return passages, sentences

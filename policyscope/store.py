@@ -306,6 +306,13 @@ class Store:
             "SELECT * FROM ingest_log WHERE id IN (SELECT MAX(id) FROM ingest_log GROUP BY path)").fetchall()
         return {r["path"]: r for r in rows}
 
+    def stored_outcomes(self) -> dict[str, sqlite3.Row]:
+        """Per doc_id, the ingest_log row of the run that stored it (outcome ok)."""
+        rows = self.conn.execute(
+            "SELECT * FROM ingest_log WHERE id IN (SELECT MAX(id) FROM ingest_log WHERE outcome='ok' "
+            "AND doc_id IS NOT NULL GROUP BY doc_id)").fetchall()
+        return {r["doc_id"]: r for r in rows}
+
     def counts(self) -> dict[str, int]:
         c = self.conn
         return {t: c.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]

@@ -70,10 +70,10 @@ def docs(db, as_json):
       policyscope docs --db policyscope.db
     """
     with open_store(db) as store:
-        outcomes = store.last_outcomes()
+        stored = store.stored_outcomes()
         rows = []
         for d in store.documents():
-            last = outcomes.get(d["path"])
+            how = stored.get(d["doc_id"])
             flags = []
             if d["duplicate_of"]:
                 flags.append(f"near-duplicate of {d['duplicate_of']}")
@@ -82,8 +82,10 @@ def docs(db, as_json):
             rows.append({"doc_id": d["doc_id"], "date": d["date"] or "", "doc_type": d["doc_type"] or "",
                          "pages": d["n_pages"], "sentences": d["n_sentences"], "tokens": d["n_tokens"],
                          "title": d["title"] or "", "licence": d["licence"] or "",
-                         "outcome": last["outcome"] if last else "ok", "flags": "; ".join(flags)})
-        failed = [r for p, r in outcomes.items() if r["outcome"] != "ok" and not r["doc_id"]]
+                         "outcome": how["outcome"] if how else "ok", "ingested": how["at"] if how else "",
+                         "flags": "; ".join(flags)})
+        failed = [r for r in store.last_outcomes().values()
+                  if r["outcome"] != "ok" and not (r["doc_id"] and store.has_document(r["doc_id"]))]
     if as_json:
         click.echo(json.dumps({"documents": rows, "not_stored": [dict(r) for r in failed]}, indent=2))
         return

@@ -12,11 +12,21 @@ def document_text(store: Store, doc_id: str) -> str:
     return " ".join(r["text"] for r in store.iter_sentences(sections=("body",), doc_ids=[doc_id], columns="s.text"))
 
 
+class _DocumentTexts:
+    """Re-iterable (doc_id, date, text) stream: dedupe then keeps only signatures in memory."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __iter__(self):
+        for d in self.store.documents():
+            yield d["doc_id"], d["date"], document_text(self.store, d["doc_id"])
+
+
 def mark_near_duplicates(store: Store, threshold: float = 0.8) -> list[tuple[str, str, float]]:
     """Recompute near-duplicate groups over the whole store; returns (duplicate, canonical, similarity)."""
     from policyscope.ingest.dedupe import find_near_duplicates
-    docs = ((d["doc_id"], d["date"], document_text(store, d["doc_id"])) for d in store.documents())
-    pairs = find_near_duplicates(docs, threshold=threshold)
+    pairs = find_near_duplicates(_DocumentTexts(store), threshold=threshold)
     found = {dup: (canon, sim) for dup, canon, sim in pairs}
     for d in store.documents():
         canon, sim = found.get(d["doc_id"], (None, None))

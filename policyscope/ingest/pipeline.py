@@ -285,20 +285,20 @@ class _Runner:
         self.jobs[job.index] = job
         batch: list = []
         try:
-            for row_key, extracted in iter_tabular(job.path, text_column=o.text_column, date_column=o.date_column,
-                                                   title_column=o.title_column, id_column=o.id_column):
-                text = "\n\n".join(p.text for p in extracted.pages)
-                doc_id = hashlib.sha256(f"{job.path.name}\0{row_key}\0{text}".encode()).hexdigest()[:12]
+            rows = iter_tabular(job.path, text_column=o.text_column, date_column=o.date_column,
+                                title_column=o.title_column, id_column=o.id_column)
+            for row_key, extracted in rows:
+                doc_id = extracted.pages[0].doc_id  # the row's content hash (see tabular.py)
                 if self.store.has_document(doc_id):
                     job.rows_known += 1
                     continue
-                extracted = _with_doc_id(extracted, doc_id)
                 batch.append((doc_id, extracted, row_key))
                 if len(batch) >= TABULAR_BATCH:
                     self._submit_rows(job, batch)
                     batch = []
                     while self.pool.pending() > 4 * max(1, getattr(self.pool, "n", 1)):
                         self._drain_one(self.pool)
+            job.rows_empty = rows.summary.n_empty_text + rows.summary.n_invalid
         except InputFileError as exc:
             job.reading_done = True
             self._fail(job, exc)
@@ -417,10 +417,12 @@ class _Runner:
         row_keys = job.segments.get("row_keys", {})
         for doc_id, extracted, passages, sentences in results:
             if not sentences:
-                job.rows_empty += 1
-                continue
+                continue  # punctuation only: nothing to count
+            # The file's manifest row (publisher, doc_type, licence…) applies to every row; a row's own
+            # title and date win.
+            shared = {k: v for k, v in job.manifest.items() if k not in ("title", "date")}
             doc = self._document(job, extracted, doc_id=doc_id, path=f"{job.path}#row={row_keys.get(doc_id, '?')}",
-                                 manifest={})
+                                 manifest=shared)
             n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences)
             job.rows_new += 1
             job.n_sentences += n_sent
@@ -431,7 +433,7 @@ class _Runner:
         if job.rows_known:
             parts.append(f"{job.rows_known} unchanged")
         if job.rows_empty:
-            parts.append(f"{job.rows_empty} empty rows skipped")
+            parts.append(f"{job.rows_empty} empty or invalid rows skipped")
         outcome = "ok" if job.rows_new else "skipped"
         self._finish(job, IngestOutcome(str(job.path), outcome, ", ".join(parts), "", None, 0,
                                         job.n_sentences, job.n_tokens))
@@ -471,10 +473,6 @@ class _Runner:
         if self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix_str(f"{self.report.n_pages} pages", refresh=False)
-
-
-def _with_doc_id(extracted: ExtractedDocument, doc_id: str) -> ExtractedDocument:
-    return replace(extracted, pages=tuple(replace(p, doc_id=doc_id) for p in extracted.pages))
 
 
 def _progress_bar(total: int, progress: bool | None):

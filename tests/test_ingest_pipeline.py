@@ -1,0 +1,204 @@
+"""The ingest pipeline: one outcome per file, idempotent re-runs, manifest updates, atomic documents."""
+from __future__ import annotations
+
+import csv
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from policyscope.errors import ManifestError
+from policyscope.ingest import IngestOptions, ingest_paths
+from policyscope.ingest.discover import discover
+from policyscope.ingest.metadata import date_from_filename, merge_metadata, normalise_date, read_manifest
+from policyscope.store import Store
+from tests.conftest import CORPUS, REPO
+
+SEED_TXT = sorted(CORPUS.glob("*.txt"))
+
+
+def test_discover_expands_folders_and_globs_and_skips_manifests(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_text("One.")
+    (tmp_path / "a" / "manifest.csv").write_text("file\n")
+    (tmp_path / "a" / ".hidden.txt").write_text("x")
+    (tmp_path / "two.md").write_text("Two.")
+    found = discover([str(tmp_path / "a"), str(tmp_path / "*.md"), str(tmp_path / "missing.pdf")])
+    assert [p.name for p in found] == ["one.txt", "two.md", "missing.pdf"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2014", "2014"), ("2014-1", "2014-01"), ("2014/01/31", "2014-01-31"), ("2014-01-31T10:00:00", "2014-01-31"),
+    ("2014-13", None), ("Jan 2014", None), ("", None),
+])
+def test_normalise_date(raw, expected):
+    assert normalise_date(raw) == expected
+
+
+def test_date_from_filename_prefers_the_most_precise_date():
+    assert date_from_filename("2014-01-31-routledge.txt") == "2014-01-31"
+    assert date_from_filename("manifesto_2017_libdem.pdf") == "2017"
+    assert date_from_filename("report-v3.pdf") is None
+
+
+def test_metadata_priority_manifest_then_file_then_file_name():
+    fields, source = merge_metadata("report_2019.pdf", {"title": "From manifest"}, {"title": "From PDF", "date": "2018-05"})
+    assert fields["title"] == "From manifest" and fields["date"] == "2018-05" and source == "file_metadata"
+    fields, source = merge_metadata("report_2019.pdf", {"date": "2020"}, {"date": "2018-05"})
+    assert fields["date"] == "2020" and source == "manifest"
+    fields, source = merge_metadata("report_2019.pdf", {}, {})
+    assert fields["date"] == "2019" and source == "file_name"
+
+
+def test_manifest_errors_name_the_file_and_row(tmp_path):
+    bad = tmp_path / "manifest.csv"
+    bad.write_text("file,date\na.txt,2014\nb.txt,31 January 2014\n")
+    with pytest.raises(ManifestError) as err:
+        read_manifest(bad)
+    assert "manifest.csv" in str(err.value) and "row 3" in str(err.value) and "E110" in str(err.value)
+    nofile = tmp_path / "m2.csv"
+    nofile.write_text("title,date\nx,2014\n")
+    with pytest.raises(ManifestError, match="no 'file' column"):
+        read_manifest(nofile)
+
+
+def test_demo_corpus_ingests_with_manifest_metadata(demo_db):
+    with Store(demo_db) as store:
+        docs = {d["title"]: d for d in store.documents()}
+        outcomes = store.ingest_log()
+    assert len(docs) == 5
+    assert {o["outcome"] for o in outcomes} == {"ok"}
+    allen = docs["Personalisation and Integration in Adult Social Care (policy conflict)"]
+    assert allen["date"] == "2022" and allen["doc_type"] == "article" and allen["licence"] == "CC BY 4.0"
+    assert allen["file_type"] == "pdf" and allen["n_pages"] == 8
+    blog = docs["Personalisation - give up or move on?"]
+    assert blog["date"] == "2014-01-31" and blog["date_source"] == "manifest"
+
+
+def test_counts_and_ids_are_consistent(demo_db):
+    con = sqlite3.connect(demo_db)
+    for doc_id, n_sent, n_tok in con.execute("SELECT doc_id, n_sentences, n_tokens FROM documents"):
+        got = con.execute("SELECT COUNT(*), SUM(n_tokens) FROM sentences WHERE doc_id=?", (doc_id,)).fetchone()
+        assert got == (n_sent, n_tok)
+    # Every sentence's span points at its text in the cleaned page.
+    rows = con.execute("""SELECT s.sentence_id, s.char_start, s.char_end, s.text, p.text FROM sentences s
+                          JOIN pages p ON p.doc_id = s.doc_id AND p.page_no = s.page_no""").fetchall()
+    assert rows
+    for sid, a, b, text, page_text in rows:
+        assert page_text[a:b] == text, sid
+        doc_id, page, _ = sid.split(":")
+        assert sid.startswith(doc_id) and page.startswith("p")
+    # The FTS index finds sentences.
+    assert con.execute("SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH 'personalisation'").fetchone()[0] > 20
+
+
+def test_reingest_is_a_no_op_and_manifest_changes_update_metadata(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in SEED_TXT[:2]:
+        shutil.copy(f, corpus / f.name)
+    manifest = corpus / "manifest.csv"
+    rows = [r for r in csv.DictReader(open(CORPUS / "manifest.csv")) if (corpus / r["file"]).exists()]
+    _write_manifest(manifest, rows)
+    db = tmp_path / "s.db"
+    first = ingest_paths([str(corpus)], db, options=IngestOptions(jobs=1), progress=False)
+    assert [o.outcome for o in first.outcomes] == ["ok", "ok"]
+    con = sqlite3.connect(db)
+    before = con.execute("SELECT doc_id, ingested_at FROM documents ORDER BY doc_id").fetchall()
+    n_sent = con.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+
+    again = ingest_paths([str(corpus)], db, options=IngestOptions(jobs=1), progress=False)
+    assert [o.outcome for o in again.outcomes] == ["skipped", "skipped"]
+    assert all("unchanged" in o.reason for o in again.outcomes)
+
+    rows[0]["title"] = "A corrected title"
+    rows[0]["date"] = "2009-11"
+    _write_manifest(manifest, rows)
+    third = ingest_paths([str(corpus)], db, options=IngestOptions(jobs=1), progress=False)
+    assert "metadata updated (date, title)" in third.outcomes[0].reason
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT doc_id, ingested_at FROM documents ORDER BY doc_id").fetchall() == before
+    assert con.execute("SELECT COUNT(*) FROM sentences").fetchone()[0] == n_sent
+    title, date, year = con.execute("SELECT title, date, year FROM documents WHERE title LIKE 'A corrected%'").fetchone()
+    assert (date, year) == ("2009-11", 2009)
+
+
+def _write_manifest(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_bad_files_get_one_outcome_each_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "slides.pptx").write_bytes(b"PK\x03\x04 not really")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage garbage")
+    shutil.copy(SEED_TXT[0], tmp_path / SEED_TXT[0].name)
+    db = tmp_path / "s.db"
+    report = ingest_paths([str(tmp_path), str(tmp_path / "nope.docx")], db, options=IngestOptions(jobs=1),
+                          progress=False)
+    by_name = {Path(o.path).name: o for o in report.outcomes}
+    assert set(by_name) == {"empty.txt", "slides.pptx", "broken.pdf", SEED_TXT[0].name, "nope.docx"}
+    assert by_name["empty.txt"].outcome == "skipped" and "empty" in by_name["empty.txt"].reason
+    assert by_name["slides.pptx"].outcome == "skipped" and "unsupported" in by_name["slides.pptx"].reason
+    assert by_name["broken.pdf"].outcome == "failed" and by_name["broken.pdf"].code
+    assert by_name["nope.docx"].outcome == "failed" and "no such file" in by_name["nope.docx"].reason
+    assert by_name[SEED_TXT[0].name].outcome == "ok"
+    logged = sqlite3.connect(db).execute("SELECT path, outcome FROM ingest_log").fetchall()
+    assert len(logged) == 5
+
+
+def test_worker_pool_ingest_matches_in_process_ingest(tmp_path, demo_db):
+    db = tmp_path / "pool.db"
+    report = ingest_paths([str(CORPUS)], db, options=IngestOptions(jobs=2, chunk_pages=3), progress=False)
+    assert report.count("ok") == 5
+    q = "SELECT sentence_id, char_start, char_end, text, n_tokens, lemmas, section FROM sentences ORDER BY sentence_id"
+    assert sqlite3.connect(db).execute(q).fetchall() == sqlite3.connect(demo_db).execute(q).fetchall()
+
+
+def test_time_limit_fails_the_file_not_the_batch(tmp_path):
+    pdfs = sorted(CORPUS.glob("*.pdf"))
+    db = tmp_path / "t.db"
+    report = ingest_paths([str(pdfs[0]), str(SEED_TXT[0])], db,
+                          options=IngestOptions(jobs=2, timeout=0.001), progress=False)
+    by_name = {Path(o.path).name: o for o in report.outcomes}
+    assert by_name[pdfs[0].name].outcome == "failed" and "timed out" in by_name[pdfs[0].name].reason
+    assert by_name[pdfs[0].name].code == "E106"
+
+
+def test_kill_9_leaves_only_whole_documents_and_a_rerun_finishes(tmp_path):
+    """Interrupt a real ingest with SIGKILL, then check no document is half-written and a re-run completes."""
+    src = tmp_path / "many"
+    src.mkdir()
+    base = SEED_TXT[0].read_text()
+    for i in range(60):
+        (src / f"copy_{i:03d}.txt").write_text(f"Variant {i}.\n\n" + base)
+    db = tmp_path / "k.db"
+    cmd = [sys.executable, "-m", "policyscope", "ingest", str(src), "--db", str(db), "--jobs", "1", "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        time.sleep(0.2)
+        try:
+            n = sqlite3.connect(db, timeout=5).execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if n >= 3:
+            break
+    proc.kill()
+    proc.wait()
+    con = sqlite3.connect(db)
+    n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    assert 3 <= n_docs < 60, "the kill should land mid-batch"
+    for doc_id, n_sent in con.execute("SELECT doc_id, n_sentences FROM documents"):
+        assert con.execute("SELECT COUNT(*) FROM sentences WHERE doc_id=?", (doc_id,)).fetchone()[0] == n_sent
+    orphans = con.execute("SELECT COUNT(*) FROM sentences WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+    assert orphans.fetchone()[0] == 0
+    con.close()
+    report = ingest_paths([str(src)], db, options=IngestOptions(jobs=1), progress=False)
+    assert report.count("skipped") == n_docs and report.count("ok") == 60 - n_docs
