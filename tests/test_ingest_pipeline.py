@@ -14,7 +14,8 @@ import pytest
 from policyscope.errors import ManifestError
 from policyscope.ingest import IngestOptions, ingest_paths
 from policyscope.ingest.discover import discover
-from policyscope.ingest.metadata import date_from_filename, merge_metadata, normalise_date, read_manifest
+from policyscope.ingest.dates import date_from_filename, normalise_date
+from policyscope.ingest.metadata import merge_metadata, read_manifest
 from policyscope.store import Store
 from tests.conftest import CORPUS, REPO
 
@@ -33,10 +34,10 @@ def test_discover_expands_folders_and_globs_and_skips_manifests(tmp_path):
 
 @pytest.mark.parametrize("raw, expected", [
     ("2014", "2014"), ("2014-1", "2014-01"), ("2014/01/31", "2014-01-31"), ("2014-01-31T10:00:00", "2014-01-31"),
-    ("2014-13", None), ("Jan 2014", None), ("", None),
+    ("2014-13", None), ("2014-02-30", None), ("0999", None), ("Jan 2014", None), ("", None),
 ])
 def test_normalise_date(raw, expected):
-    assert normalise_date(raw) == expected
+    assert normalise_date(raw, strict=True) == expected
 
 
 def test_date_from_filename_prefers_the_most_precise_date():

@@ -2,50 +2,16 @@
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 from policyscope.errors import ManifestError
+from policyscope.ingest.dates import date_from_filename, normalise_date
 from policyscope.model import DATE_RE
 
 MANIFEST_COLUMNS = ("file", "title", "authors", "publisher", "date", "doc_type", "source_url", "licence")
 # Accepted spellings users (and ../shared manifests) write for the same column.
 COLUMN_ALIASES = {"source": "source_url", "url": "source_url", "license": "licence", "author": "authors", "type": "doc_type"}
 META_FIELDS = MANIFEST_COLUMNS[1:]
-
-_FILENAME_DATES = (
-    re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]([01]\d)[-_.]([0-3]\d)(?!\d)"),
-    re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]([01]\d)(?!\d)"),
-    re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)"),
-)
-
-
-def normalise_date(value: str | None) -> str | None:
-    """'2014-1-31', '2014/01/31', '31/01/2014'? No: only ISO-like forms are accepted; returns YYYY[-MM[-DD]] or None."""
-    if value is None:
-        return None
-    v = str(value).strip()
-    if not v:
-        return None
-    v = v.replace("/", "-").replace(".", "-")
-    m = re.match(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?$", v)
-    if not m:
-        return None
-    y, mo, d = m.group(1), m.group(2), m.group(3)
-    if mo and not 1 <= int(mo) <= 12:
-        return None
-    if d and not 1 <= int(d) <= 31:
-        return None
-    return y + (f"-{int(mo):02d}" if mo else "") + (f"-{int(d):02d}" if d and mo else "")
-
-
-def date_from_filename(name: str) -> str | None:
-    stem = Path(name).stem
-    for rx in _FILENAME_DATES:
-        m = rx.search(stem)
-        if m:
-            return normalise_date("-".join(g for g in m.groups() if g))
-    return None
 
 
 def read_manifest(path: str | Path) -> dict[str, dict]:
@@ -70,7 +36,7 @@ def read_manifest(path: str | Path) -> dict[str, dict]:
                 if not row.get("file"):
                     continue
                 if row.get("date"):
-                    norm = normalise_date(row["date"])
+                    norm = normalise_date(row["date"], strict=True)
                     if norm is None or not DATE_RE.match(norm):
                         raise ManifestError(f"row {n}: date {row['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
                                             path=str(path))
@@ -106,7 +72,7 @@ def merge_metadata(file_name: str, manifest: dict, found_in_file: dict) -> tuple
     date_source = None
     if manifest.get("date"):
         date_source = "manifest"
-    elif normalise_date(found_in_file.get("date")):
+    elif normalise_date(found_in_file.get("date")):  # lenient: a date the file states, in any spelling
         out["date"] = normalise_date(found_in_file["date"])
         date_source = found_in_file.get("date_source", "file_metadata")
     else:

@@ -170,6 +170,8 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
         pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
         with pool:
             runner.run(files, pool)
+        order = {str(f): i for i, f in enumerate(files)}
+        report.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # input order, not completion order
         if any(o.outcome == "ok" for o in report.outcomes):
             report.duplicates = _mark_near_duplicates(store, opts.dedupe_threshold)
     finally:
@@ -370,7 +372,7 @@ class _Runner:
                 return
             self._fail(job, NoTextLayer(
                 "scanned: OCR needed (the PDF has no text layer)", path=str(job.path),
-                hint="re-run with --ocr (needs `pip install policyscope[ocr]` and Tesseract)"))
+                hint="re-run with --ocr, which needs `pip install 'policyscope[ocr]'` and Tesseract"))
             return
         job.pages = finish_pages(drafts, job.doc_id)
         job.drafts = {}
@@ -458,7 +460,7 @@ class _Runner:
         self._finish_failed(str(job.path), exc, job.started, doc_id=None)
 
     def _finish_failed(self, path: str, exc: InputFileError, started: float, doc_id=None) -> None:
-        msg = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        msg = exc.message + (f"; {exc.hint}" if exc.hint else "")
         o = IngestOutcome(path, getattr(exc, "outcome", "failed"), msg, exc.code, doc_id,
                           seconds=time.perf_counter() - started)
         self._record(o)
