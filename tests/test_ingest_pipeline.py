@@ -203,3 +203,36 @@ def test_kill_9_leaves_only_whole_documents_and_a_rerun_finishes(tmp_path):
     con.close()
     report = ingest_paths([str(src)], db, options=IngestOptions(jobs=1), progress=False)
     assert report.count("skipped") == n_docs and report.count("ok") == 60 - n_docs
+
+
+def test_tabular_rows_become_documents_with_their_columns(tmp_path):
+    src = tmp_path / "speeches.csv"
+    src.write_text("speech_id,date,speaker,text\n"
+                   "a1,2014-03-02,Ms Smith,Personal budgets give people choice and control over their care.\n"
+                   "a2,2019-07-10,Mr Jones,Integrated care systems will join up health and social care.\n"
+                   "a3,2019-07-11,Mr Jones,\n")
+    db = tmp_path / "tab.db"
+    opts = IngestOptions(jobs=1, text_column="text", date_column="date", title_column="speaker", id_column="speech_id")
+    report = ingest_paths([str(src)], db, options=opts, progress=False)
+    (o,) = report.outcomes
+    assert o.outcome == "ok" and "2 new documents" in o.reason and "1 empty" in o.reason
+    with Store(db) as store:
+        docs = store.documents()
+        assert [(d["title"], d["date"], d["year"]) for d in docs] == [("Ms Smith", "2014-03-02", 2014),
+                                                                      ("Mr Jones", "2019-07-10", 2019)]
+        assert all(d["path"].endswith(("#row=a1", "#row=a2")) for d in docs)
+    again = ingest_paths([str(src)], db, options=opts, progress=False)
+    assert again.outcomes[0].outcome == "skipped" and "2 unchanged" in again.outcomes[0].reason
+
+
+def test_real_speech_csv_ingests_one_document_per_speech(tmp_path):
+    from tests.conftest import shared_corpus
+    src = shared_corpus("dated-text") / "hoc_parlspeech_v2_sample_shared.csv"
+    opts = IngestOptions(jobs=2, text_column="text", date_column="date", title_column="agenda",
+                         id_column="parlspeech_row")
+    report = ingest_paths([str(src)], tmp_path / "hoc.db", options=opts, progress=False)
+    assert report.outcomes[0].outcome == "ok", report.outcomes[0].reason
+    with Store(tmp_path / "hoc.db") as store:
+        n = store.counts()["documents"]
+        years = {d["year"] for d in store.documents()}
+    assert n > 600 and min(years) >= 1989 and max(years) <= 2019
