@@ -39,8 +39,9 @@ class FastLookup:
 
     spaCy's lookup lemmatizer is `table.get(token.text, token.text)`, run per token through
     Python; calling the tokenizer and sentencizer directly and looking lemmas up in the same
-    table (memoised per word form) gives identical lemmas with less overhead. Used only for
-    the blank pipeline; a trained pipeline runs as is.
+    table (memoised per word form) is faster, and also lemmatises capitalised words ("Integrated"
+    → "integrate"), which spaCy's lookup leaves as they are. Used only for the blank pipeline; a
+    trained pipeline runs as is.
     """
 
     def __init__(self, nlp):
@@ -52,7 +53,10 @@ class FastLookup:
     def lemma(self, text: str) -> str:
         got = self._cache.get(text)
         if got is None:
-            got = self._table.get(text, text).lower()
+            # The table is keyed by lower-case forms: a title-case "Integrated" would stay unlemmatised
+            # (spaCy's own lookup does that); try the lower-case form as well.
+            got = self._table.get(text) or self._table.get(text.lower()) or text
+            got = got.lower()
             self._cache[text] = got
         return got
 

@@ -26,7 +26,7 @@ def ocr_pdf(path: Path, *, password: str | None = None, timeout: float | None = 
     if not ok:
         raise NoTextLayer(f"scanned: OCR needed, but {why}", path=str(path))
     out = Path(tempfile.mkdtemp(prefix="policyscope-ocr-")) / (path.stem + ".ocr.pdf")
-    cmd = [sys.executable, "-m", "ocrmypdf", "--skip-text", "--quiet", "-l", "eng", str(path), str(out)]
+    cmd = [sys.executable, "-m", "ocrmypdf", "--force-ocr", "--output-type", "pdf", "--quiet", "-l", "eng", str(path), str(out)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:

@@ -1,0 +1,294 @@
+"""`track`: tag every in-scope sentence with a lexicon, count per document, and write
+
+    concept_share.csv   one row per period x doc_type x concept x measure x weighting (value, ci_low, ci_high, ...)
+    evidence.csv        one row per hit (concept, term, doc_id, title, date, doc_type, page, sentence_id, sentence, matched, ...)
+    denominators.csv    one row per counted document (period, doc_type, n_sentences, n_tokens, n_passages)
+    changepoints.csv    level shifts in each concept's yearly series (or why none were estimated)
+    run.json            provenance (policyscope.runinfo)
+
+Every concept_share value is a function of evidence.csv + denominators.csv (see measures.py).
+Scope: documents with a date (undated ones are named in a warning), near-duplicates counted once
+unless include_duplicates, sentences of the chosen sections (body by default).
+"""
+from __future__ import annotations
+
+import csv
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from policyscope.analyse.bootstrap import bootstrap_indices, group_rng, interval
+from policyscope.analyse.changepoints import changepoint_rows
+from policyscope.analyse.lexicon import Lexicon, load_lexicon
+from policyscope.analyse.matcher import Matcher
+from policyscope.analyse.measures import MEASURES, UNITS, WEIGHTINGS, pair_name, ratios
+from policyscope.analyse.periods import PeriodScheme
+from policyscope.analyse.scan import ALL, DENOM_COLUMNS, UNKNOWN_TYPE, build_scope, iter_batches, resolve_sections  # noqa: F401
+from policyscope.errors import AnalysisError, UsageError
+from policyscope.store import open_store
+
+EVIDENCE_COLUMNS = ["concept", "term", "doc_id", "title", "date", "doc_type", "page", "sentence_id", "sentence",
+                    "matched", "subconcept", "period", "year", "passage_id", "section", "char_start", "char_end",
+                    "lexicon", "lexicon_version"]
+SHARE_COLUMNS = ["period", "period_start", "period_end", "doc_type", "concept", "measure", "weighting", "value",
+                 "ci_low", "ci_high", "n_docs", "n_sentences", "n_tokens", "n_passages", "n_hits", "numerator",
+                 "denominator", "thin", "unit", "lexicon", "lexicon_version"]
+
+
+@dataclass
+class TrackOptions:
+    lexicon: str | Path | None = None
+    by: str = "year"
+    periods: str | None = None
+    by_doc_type: bool = False
+    sections: tuple[str, ...] = ("body",)
+    include_duplicates: bool = False
+    bootstrap: int = 1000
+    seed: int = 0
+    min_docs: int = 3
+    concepts: list[str] | None = None
+    batch_size: int = 4000
+
+    def parameters(self, scheme: PeriodScheme) -> dict:
+        return {"by": self.by, "periods": self.periods, "period_scheme": scheme.describe(),
+                "by_doc_type": self.by_doc_type, "sections": list(self.sections),
+                "include_duplicates": self.include_duplicates, "bootstrap": self.bootstrap,
+                "min_docs": self.min_docs, "concepts": self.concepts, "confidence_level": 0.95,
+                "interval": "percentile bootstrap over documents within period (and doc_type)"}
+
+
+@dataclass
+class Tagged:
+    """Hits and per-document counts from one pass over the store."""
+
+    hits: list[dict]
+    n_sentences_scanned: int
+    n_tokens_scanned: int
+    seconds: float
+
+
+@dataclass
+class TrackResult:
+    out: Path
+    share: pd.DataFrame
+    docs: pd.DataFrame
+    n_hits: int
+    changepoints: list[dict]
+    warnings: list[str]
+    files: dict
+    timings: dict
+    lexicon: Lexicon
+
+
+def tag_store(store, matcher: Matcher, sections, doc_ids: set[str] | None = None, batch_size: int = 4000) -> Tagged:
+    """Stream the chosen sections' sentences (rowid order, big batches) through the matcher."""
+    t0 = time.perf_counter()
+    lem = matcher.uses_lemmas
+    cols = "s.rowid, s.doc_id, s.text, s.n_tokens" + (", s.lemmas" if lem else "")
+    hits: list[dict] = []
+    n_sent = n_tok = 0
+    for rows in iter_batches(store, sections, cols, doc_ids, batch_size):
+        n_sent += len(rows)
+        n_tok += sum(r[3] for r in rows)
+        texts = [r[2] for r in rows]
+        lemmas = [r[4] for r in rows] if lem else None
+        for h in matcher.tag_batch(texts, lemmas):
+            r = rows[h.i]
+            hits.append({"rowid": r[0], "doc_id": r[1], "sentence": r[2], "concept": h.concept,
+                         "subconcept": h.subconcept, "term": h.term, "char_start": h.start, "char_end": h.end,
+                         "matched": h.matched})
+    return Tagged(hits=hits, n_sentences_scanned=n_sent, n_tokens_scanned=n_tok, seconds=time.perf_counter() - t0)
+
+
+def _sentence_meta(store, rowids: list[int]) -> dict[int, tuple]:
+    out = {}
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    for i in range(0, len(rowids), 900):
+        chunk = rowids[i:i + 900]
+        for r in cur.execute(f"SELECT rowid, sentence_id, passage_id, page_no, section, seq FROM sentences "
+                             f"WHERE rowid IN ({','.join('?' * len(chunk))})", chunk):
+            out[r[0]] = r[1:]
+    return out
+
+
+def doc_counts(docs: pd.DataFrame, evidence: pd.DataFrame, concepts: list[str], pairs) -> pd.DataFrame:
+    """Per-document numerators from evidence rows (the same computation a user can redo from the CSVs)."""
+    out = docs.copy().set_index("doc_id")
+    for c in concepts:
+        ev = evidence[evidence["concept"] == c]
+        out[f"hits__{c}"] = ev.groupby("doc_id").size().reindex(out.index, fill_value=0).astype(int)
+        out[f"sents__{c}"] = ev.groupby("doc_id")["sentence_id"].nunique().reindex(out.index, fill_value=0).astype(int)
+    for a, b in pairs:
+        pa = evidence.loc[evidence["concept"] == a, ["doc_id", "passage_id"]].drop_duplicates()
+        pb = evidence.loc[evidence["concept"] == b, ["doc_id", "passage_id"]].drop_duplicates()
+        both = pa.merge(pb, on=["doc_id", "passage_id"])
+        out[f"cooc__{pair_name(a, b)}"] = both.groupby("doc_id").size().reindex(out.index, fill_value=0).astype(int)
+    return out.reset_index()
+
+
+def compute_share(docs: pd.DataFrame, concepts: list[str], pairs, *, by_doc_type: bool, n_boot: int, seed: int,
+                  min_docs: int) -> pd.DataFrame:
+    """concept_share rows from per-document counts (doc_counts)."""
+    rows = []
+    groups = [(ALL, docs)]
+    if by_doc_type:
+        groups += [(t, g) for t, g in docs.groupby("doc_type", sort=True)]
+    for doc_type, gdocs in groups:
+        for period, pdocs in gdocs.groupby("period", sort=False):
+            pdocs = pdocs.reset_index(drop=True)
+            n = len(pdocs)
+            rng = group_rng(seed, str(period), str(doc_type))
+            idx = bootstrap_indices(n, n_boot, rng) if n_boot > 0 and n >= 2 else None
+            base = {"period": period, "period_start": int(pdocs["period_start"].iloc[0]),
+                    "period_end": int(pdocs["period_end"].iloc[0]), "doc_type": doc_type, "n_docs": n,
+                    "n_sentences": int(pdocs["n_sentences"].sum()), "n_tokens": int(pdocs["n_tokens"].sum()),
+                    "n_passages": int(pdocs["n_passages"].sum()), "thin": n < min_docs}
+            for r in ratios(pdocs, concepts, pairs):
+                n_hits = int(pdocs[f"hits__{r.concept}"].sum()) if r.concept in concepts else None
+                for w in WEIGHTINGS:
+                    lo, hi = interval(r, w, idx)
+                    rows.append({**base, "concept": r.concept, "measure": r.measure, "weighting": w,
+                                 "value": r.value(w), "ci_low": lo, "ci_high": hi, "n_hits": n_hits,
+                                 "numerator": float(r.num.sum()) if w == "pooled" else None,
+                                 "denominator": float(r.den.sum()) if w == "pooled" else None,
+                                 "unit": UNITS[r.measure]})
+    share = pd.DataFrame(rows)
+    if share.empty:
+        return pd.DataFrame(columns=SHARE_COLUMNS)
+    corder = {c: i for i, c in enumerate(concepts + [pair_name(a, b) for a, b in pairs])}
+    share["_t"] = share["doc_type"].map(lambda t: "" if t == ALL else t)
+    share["_c"] = share["concept"].map(corder)
+    share["_m"] = share["measure"].map(MEASURES.index)
+    share["_w"] = share["weighting"].map(WEIGHTINGS.index)
+    share = share.sort_values(["_t", "period_start", "_c", "_m", "_w"], kind="stable").drop(
+        columns=["_t", "_c", "_m", "_w"])
+    return share.reset_index(drop=True)
+
+
+def yearly_changepoints(docs: pd.DataFrame, evidence: pd.DataFrame, concepts: list[str]) -> list[dict]:
+    """Change points on each concept's yearly pooled sentence share (years with documents)."""
+    series = {}
+    for c in concepts:
+        g = docs.groupby("year").agg(num=(f"sents__{c}", "sum"), den=("n_sentences", "sum")).sort_index()
+        series[c] = [(int(y), float(r.num / r.den) if r.den else float("nan")) for y, r in g.iterrows()]
+    ev_by_year: dict = defaultdict(list)
+    if not evidence.empty:
+        for r in evidence.drop_duplicates(["concept", "sentence_id"]).itertuples(index=False):
+            ev_by_year[(r.concept, int(r.year))].append(r.sentence_id)
+    return changepoint_rows(series, ev_by_year, measure="sentence_share")
+
+
+def run_track(db: str | Path, out: str | Path, options: TrackOptions | None = None, *, store=None) -> TrackResult:
+    """The whole run; returns what was written. Raises StoreNotFound / LexiconError / UsageError / AnalysisError."""
+    opts = options or TrackOptions()
+    t_start = time.perf_counter()
+    lexicon = load_lexicon(opts.lexicon)
+    matcher = Matcher(lexicon, concepts=opts.concepts)
+    concepts = [c.name for c in matcher.compiled]
+    pairs = [p for p in lexicon.pairs if p[0] in concepts and p[1] in concepts]
+    scheme = PeriodScheme(opts.by, opts.periods)
+    sections = resolve_sections(opts.sections)
+    if opts.bootstrap < 0:
+        raise UsageError("--bootstrap must be 0 (no intervals) or a positive number of resamples")
+    own = store is None
+    store = store or open_store(db)
+    try:
+        scope = build_scope(store, scheme, sections, opts.include_duplicates)
+        if scope.docs.empty:
+            raise AnalysisError("no documents to count: " + (" ".join(scope.warnings()) or "the store is empty"),
+                                path=str(store.path), hint="check `policyscope docs` for dates and sections")
+        in_scope = set(scope.docs["doc_id"])
+        all_ids = {r[0] for r in store.conn.execute("SELECT doc_id FROM documents")}
+        tagged = tag_store(store, matcher, sections, None if in_scope == all_ids else in_scope, opts.batch_size)
+        t_agg = time.perf_counter()
+        meta = _sentence_meta(store, sorted({h["rowid"] for h in tagged.hits}))
+        docinfo = scope.docs.set_index("doc_id")
+        ev_rows = []
+        for h in tagged.hits:
+            sid, pid, page, section, seq = meta[h["rowid"]]
+            d = docinfo.loc[h["doc_id"]]
+            ev_rows.append({"concept": h["concept"], "term": h["term"], "doc_id": h["doc_id"], "title": d["title"],
+                            "date": d["date"], "doc_type": d["doc_type"], "page": page, "sentence_id": sid,
+                            "sentence": h["sentence"], "matched": h["matched"], "subconcept": h["subconcept"],
+                            "period": d["period"], "year": int(d["year"]), "passage_id": pid, "section": section,
+                            "char_start": h["char_start"], "char_end": h["char_end"], "lexicon": lexicon.name,
+                            "lexicon_version": lexicon.version, "_seq": seq})
+        evidence = pd.DataFrame(ev_rows, columns=EVIDENCE_COLUMNS + ["_seq"])
+        if not evidence.empty:
+            evidence = evidence.sort_values(["date", "doc_id", "_seq", "char_start", "concept"], kind="stable")
+        evidence = evidence.drop(columns="_seq").reset_index(drop=True)
+        docs = doc_counts(scope.docs, evidence, concepts, pairs)
+        share = compute_share(docs, concepts, pairs, by_doc_type=opts.by_doc_type, n_boot=opts.bootstrap,
+                              seed=opts.seed, min_docs=opts.min_docs)
+        share["n_hits"] = share["n_hits"].astype("Int64")
+        share["lexicon"] = lexicon.name
+        share["lexicon_version"] = lexicon.version
+        share = share[SHARE_COLUMNS]
+        cps = yearly_changepoints(docs, evidence, concepts)
+        t_write = time.perf_counter()
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        files = {"concept_share": out / "concept_share.csv", "evidence": out / "evidence.csv",
+                 "denominators": out / "denominators.csv", "changepoints": out / "changepoints.csv"}
+        share.to_csv(files["concept_share"], index=False)
+        evidence.to_csv(files["evidence"], index=False, quoting=csv.QUOTE_MINIMAL)
+        docs[DENOM_COLUMNS + [c for c in docs.columns if "__" in c]].to_csv(files["denominators"], index=False)
+        pd.DataFrame(cps, columns=["concept", "measure", "weighting", "break_year", "mean_before", "mean_after",
+                                   "years_before", "years_after", "n_years", "penalty", "method",
+                                   "evidence_before", "evidence_after", "note"]).to_csv(files["changepoints"],
+                                                                                       index=False)
+        warnings = scope.warnings()
+        thin = sorted({r.period for r in share.itertuples() if r.thin and r.doc_type == ALL})
+        if thin:
+            warnings.append(f"thin periods (fewer than {opts.min_docs} documents; read with care): {', '.join(thin)}")
+        timings = {"tag_seconds": tagged.seconds, "aggregate_seconds": t_write - t_agg,
+                   "total_seconds": time.perf_counter() - t_start, "n_tokens": tagged.n_tokens_scanned,
+                   "n_sentences": tagged.n_sentences_scanned}
+        from policyscope.runinfo import write_run_json
+        files["run"] = write_run_json(out, parameters=opts.parameters(scheme), store=store, lexicon=lexicon,
+                                      seeds={"bootstrap": opts.seed},
+                                      extra={"warnings": warnings,
+                                             "counts": {"documents": int(len(docs)), "hits": int(len(evidence)),
+                                                        "sentences": tagged.n_sentences_scanned,
+                                                        "tokens": tagged.n_tokens_scanned},
+                                             "excluded": {"undated": scope.undated, "duplicates": scope.duplicates,
+                                                          "outside_periods": scope.outside_periods,
+                                                          "no_counted_sentences": scope.empty}})
+        return TrackResult(out=out, share=share, docs=docs, n_hits=len(evidence), changepoints=cps,
+                           warnings=warnings, files=files, timings=timings, lexicon=lexicon)
+    finally:
+        if own:
+            store.close()
+
+
+def summary_table(share: pd.DataFrame, concepts: list[str]) -> tuple[list[str], list[list]]:
+    """The compact terminal table: per period (all doc types, pooled), each concept's sentence share and rate."""
+    s = share[(share["doc_type"] == ALL) & (share["weighting"] == "pooled")]
+    headers = ["period", "docs", "tokens"]
+    for c in concepts:
+        headers += [f"{c[:15]} share % [95% CI]", "per 10k"]
+    pair_rows = s[s["measure"] == "balance"]
+    if not pair_rows.empty:
+        headers.append(f"balance {pair_rows['concept'].iloc[0].split('|')[0][:15]} %")
+    headers.append("")
+    rows = []
+    for period, g in s.groupby("period", sort=False):
+        first = g.iloc[0]
+        row = [period, int(first["n_docs"]), int(first["n_tokens"])]
+        for c in concepts:
+            ss = g[(g["concept"] == c) & (g["measure"] == "sentence_share")].iloc[0]
+            rt = g[(g["concept"] == c) & (g["measure"] == "rate")].iloc[0]
+            ci = "" if np.isnan(ss["ci_low"]) else f" [{100 * ss['ci_low']:.1f}-{100 * ss['ci_high']:.1f}]"
+            row += [f"{100 * ss['value']:.1f}{ci}", f"{rt['value']:.1f}"]
+        if not pair_rows.empty:
+            b = g[g["measure"] == "balance"]
+            row.append("" if b.empty or np.isnan(b.iloc[0]["value"]) else f"{100 * b.iloc[0]['value']:.0f}")
+        row.append("thin" if bool(first["thin"]) else "")
+        rows.append(row)
+    return headers, rows
