@@ -89,14 +89,7 @@ def build_scope(store, scheme: PeriodScheme, sections, include_duplicates: bool)
 def iter_batches(store, sections, columns: str = "s.rowid, s.doc_id, s.text", doc_ids: set[str] | None = None,
                  batch_size: int = 4000) -> Iterator[list[tuple]]:
     """Lists of plain tuples (rowid order) for the chosen sections; column 1 must be s.doc_id when doc_ids is given."""
-    marks = ",".join("?" * len(sections))
-    cur = store.conn.cursor()
-    cur.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
-    cur.execute(f"SELECT {columns} FROM sentences s WHERE s.section IN ({marks}) ORDER BY s.rowid", list(sections))
-    while True:
-        rows = cur.fetchmany(batch_size)
-        if not rows:
-            return
+    for rows in store.iter_sentence_batches(sections=sections, columns=columns, batch_size=batch_size):
         if doc_ids is not None:
             rows = [r for r in rows if r[1] in doc_ids]
             if not rows:

@@ -67,8 +67,9 @@ common_inputs = [
                  help="Policy milestones YAML/CSV to annotate timelines "
                       "(default: models/milestones/social_care_england.yaml)."),
     click.option("--no-milestones", is_flag=True, help="Draw no milestones."),
-    click.option("--min-docs", type=click.IntRange(min=1), default=3, show_default=True,
-                 help="Periods with fewer documents are marked thin (unless track flags them itself)."),
+    click.option("--min-docs", type=click.IntRange(min=1), default=None,
+                 help="Periods with fewer documents are marked thin when track did not flag them "
+                      "[default: track's --min-docs, else 3]."),
     click.option("--title", default=None, help="Chart/dashboard title."),
 ]
 
@@ -81,21 +82,27 @@ def _apply(options):
     return deco
 
 
+def _no_words(store, track):
+    return None, None, ("", "")
+
+
 def _context(db, track, lexicon, by, topics, topic_timeline, runs_dir, milestones_file, no_milestones, min_docs,
-             title, out: Path, workdir: Path):
+             title, out: Path, workdir: Path, words: bool = True):
     from policyscope.report.context import dashboard_context
     folder = _track_folder(db, track, out, lexicon, by)
     tl, tj = _topic_timeline(topics, topic_timeline, runs_dir, workdir)
     return dashboard_context(db, folder, topic_timeline=tl, topics_json=tj, title=title,
                              milestones=_milestones(milestones_file, not no_milestones), min_docs=min_docs,
-                             progress=_say), folder
+                             words=None if words else _no_words, progress=_say), folder
 
 
 @click.command()
 @_apply(common_inputs)
+@click.option("--words/--no-words", default=True, show_default=True,
+              help="Collocates and keyness panels (they re-read the store's text: slower on big corpora).")
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
 def dashboard(db, track, lexicon, by, topics, topic_timeline, runs_dir, milestones_file, no_milestones, min_docs,
-              title, out):
+              title, words, out):
     """Write ONE self-contained HTML dashboard that opens offline.
 
     Concept share over time (measure and doc_type selectors, interval bands, thin periods,
@@ -116,7 +123,7 @@ def dashboard(db, track, lexicon, by, topics, topic_timeline, runs_dir, mileston
         raise UsageError(f"--out should be an .html file (got {out})")
     with tempfile.TemporaryDirectory(prefix="policyscope-") as tmp:
         data, folder = _context(db, track, lexicon, by, topics, topic_timeline, runs_dir, milestones_file,
-                                no_milestones, min_docs, title, out, Path(tmp))
+                                no_milestones, min_docs, title, out, Path(tmp), words=words)
         _say("writing the HTML file")
         path = write_dashboard(data, out)
     size = path.stat().st_size / 1e6
@@ -158,7 +165,7 @@ def export(chart, db, track, lexicon, by, topics, topic_timeline, runs_dir, mile
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="policyscope-") as tmp:
         data, folder = _context(db, track, lexicon, by, topics, topic_timeline, runs_dir, milestones_file,
-                                no_milestones, min_docs, title, out, Path(tmp))
+                                no_milestones, min_docs, title, out, Path(tmp), words=False)
         files = export_bundle(data, out, chart=chart, measure=measure, doc_type=doc_type,
                               concepts=list(concepts) or None, title=title, images=not no_images, width=width,
                               height=height, scale=scale, store_path=db, progress=_say,

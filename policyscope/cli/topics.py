@@ -209,11 +209,18 @@ def show(name, runs_dir, only, n_terms, n_passages, as_json):
 def _concepts_line(concepts: dict) -> str:
     parts = []
     for c in concepts.get("by_concept", []):
-        bit = f"{c['concept']} {100 * c['share']:.0f}% of weight (corpus {100 * c['base']:.0f}%, lift {c['lift']:.1f})"
+        lift = "n/a" if c["lift"] is None else f"{c['lift']:.1f}"
+        bit = (f"{c['concept']}{' (carries)' if c.get('carries') else ''}: lift {lift}, holds "
+               f"{100 * c['of_concept']:.0f}% of its text ({_pct(c['share'])} of the topic vs {_pct(c['base'])} "
+               f"of the corpus)")
         if c.get("terms"):
             bit += f" [terms: {', '.join(c['terms'])}]"
         parts.append(bit)
     return "; ".join(parts) or "none"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%" if x < 0.1 else f"{100 * x:.0f}%"
 
 
 @topics.command()
