@@ -11,9 +11,9 @@ CORPUS = REPO / "corpus"
 SHARED = REPO.parent / "shared" / "corpus"
 
 
-def shared_corpus(sub: str = "") -> Path:
-    """../shared/corpus[/sub], or skip the test with the reason (it is absent on a user's machine)."""
-    path = SHARED / sub if sub else SHARED
+def shared_corpus(*parts: str) -> Path:
+    """../shared/corpus[/parts…], or skip the test with the reason (it is absent on a user's machine)."""
+    path = SHARED.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"{path} is absent: the real-data corpus lives in ../shared beside the repository (CI has it)")
     return path

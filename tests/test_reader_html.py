@@ -8,20 +8,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.conftest import shared_corpus as shared
 from policyscope.errors import EmptyFile
 from policyscope.ingest.html import read_html
 from policyscope.segment import passage_spans, section_at
 
 DOC = "0123456789ab"
 FIXTURE = Path(__file__).parent / "fixtures" / "policy_page_with_furniture.html"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the real-data corpus lives in ../shared beside the repository")
-    return path
 
 
 def paragraphs(page) -> list[str]:

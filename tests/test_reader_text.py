@@ -6,20 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_corpus as shared
 from policyscope.errors import CorruptFile, EmptyFile, UnsupportedFileType
 from policyscope.ingest.dates import normalise_date
 from policyscope.ingest.text import read_text
 from policyscope.segment import passage_spans, section_at
 
 DOC = "0123456789ab"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the real-data corpus lives in ../shared beside the repository")
-    return path
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
