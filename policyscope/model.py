@@ -50,7 +50,9 @@ def year_of(date: str | None) -> int | None:
 class CleanupAction:
     """One thing the layout clean-up removed or repaired on a page."""
 
-    kind: str  # header | footer | page_number | doi_line | stamp | dehyphenated | ligature | spaces | letterspacing | run_together | columns | other
+    # header | footer | page_number | doi_line | stamp | line_numbers | dehyphenated | ligature | spaces |
+    # letterspacing | run_together | columns | boilerplate | markup | joined | duplicate | encoding | other
+    kind: str
     text: str  # what was removed, or "before -> after" for a repair
     line: int | None = None  # 1-based line number in the raw page text, when it applies
 

@@ -1,0 +1,478 @@
+"""PDF reader: open, extract page by page (pdfium by default, pdfplumber on request), clean up.
+
+The API the ingest pipeline calls; every function is pure and picklable-in/picklable-out so it
+runs in worker processes (pdfium is not thread-safe: processes only):
+
+    open_pdf_info(path, password=None) -> PdfInfo
+    extract_pages(path, first, last, password=None, extractor="pdfium") -> list[PageDraft]
+    finish_pages(drafts, doc_id) -> list[Page]
+    read_pdf(path, password=None, extractor="pdfium") -> ExtractedDocument
+    has_text_layer(drafts) -> bool
+
+The pdfium backend asks for each text line's boxes (a few calls per line, no per-glyph loop) and
+looks at single glyphs only where a line needs it: a letter-spaced heading, a word boundary
+without a space, a line that jumps across a wide gap.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import re
+import struct
+from dataclasses import dataclass, field
+
+from policyscope.errors import CorruptFile, EmptyFile, EncryptedFile, InputFileError
+from policyscope.ingest.layout.document import finish_document
+from policyscope.ingest.layout.lines import Line
+from policyscope.ingest.layout.page import PageDraft, build_draft, empty_draft
+from policyscope.ingest.layout.spacing import (
+    PENDING_HYPHEN, RUN_TOGETHER, looks_letter_spaced, respace_letters, run_together_candidates,
+)
+from policyscope.model import CleanupAction, ExtractedDocument, Page
+
+__all__ = ["PdfInfo", "PageDraft", "open_pdf_info", "extract_pages", "finish_pages", "read_pdf", "has_text_layer",
+           "EXTRACTORS"]
+
+EXTRACTORS = ("pdfium", "pdfplumber")
+SCAN_MAX_CHARS = 50  # a page with fewer characters than this under a big image is a scan without OCR
+SCAN_MIN_COVER = 0.5  # ...where "big" is half of the page
+ENCRYPTED_MESSAGE = "encrypted: pass --password or a `password` manifest column"
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    n_pages: int
+    metadata: dict = field(default_factory=dict)  # title, authors, date, subject, producer (those present)
+
+
+# --- opening and errors -------------------------------------------------------------------
+def _open(path: str, password: str | None):
+    """A pdfium document, or the coded error that says why not."""
+    import pypdfium2 as pdfium
+
+    path = os.fspath(path)
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise InputFileError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    if size == 0:
+        raise EmptyFile("the file is empty (0 bytes)", path=path)
+    try:
+        return pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as exc:
+        said = str(exc)
+        if "password" in said.lower():
+            hint = "the password given does not open it" if password else None
+            raise EncryptedFile(ENCRYPTED_MESSAGE, path=path, hint=hint) from None
+        raise CorruptFile(f"cannot be parsed as PDF (pdfium: {said})", path=path) from None
+
+
+def open_pdf_info(path, *, password: str | None = None) -> PdfInfo:
+    """Page count and document-info metadata. Raises EmptyFile, EncryptedFile, CorruptFile."""
+    doc = _open(path, password)
+    try:
+        n = len(doc)
+        if n == 0:
+            raise EmptyFile("the PDF has no pages", path=os.fspath(path))
+        return PdfInfo(n, _metadata(doc.get_metadata_dict(skip_empty=True)))
+    finally:
+        doc.close()
+
+
+def _metadata(info: dict) -> dict:
+    out = {}
+    for key, name in (("Title", "title"), ("Author", "authors"), ("Subject", "subject"), ("Producer", "producer")):
+        value = " ".join(str(info.get(key, "")).split())
+        if value:
+            out[name] = value
+    date = pdf_date(info.get("CreationDate")) or pdf_date(info.get("ModDate"))
+    if date:
+        out["date"] = date
+    return out
+
+
+_PDF_DATE = re.compile(r"^(?:D:)?\s*((?:19|20)\d{2})(\d{2})?(\d{2})?")
+
+
+def pdf_date(value) -> str | None:
+    """'D:20221215000000+00'00'' → '2022-12-15'; a partial date keeps what is valid ('2011', '2011-04')."""
+    m = _PDF_DATE.match(str(value or "").strip())
+    if not m:
+        return None
+    year, month, day = m.groups()
+    if not month or not 1 <= int(month) <= 12:
+        return year
+    if not day or not 1 <= int(day) <= 31:
+        return f"{year}-{month}"
+    return f"{year}-{month}-{day}"
+
+
+# --- extraction -----------------------------------------------------------------------------
+def extract_pages(path, first: int, last: int, *, password: str | None = None,
+                  extractor: str = "pdfium") -> list[PageDraft]:
+    """Pages first..last (1-based, inclusive), extracted and cleaned page by page."""
+    if extractor == "pdfplumber":
+        from policyscope.ingest.pdf_plumber import extract_pages_plumber
+        return extract_pages_plumber(path, first, last, password=password)
+    if extractor != "pdfium":
+        raise ValueError(f"unknown PDF extractor {extractor!r} (choose from {', '.join(EXTRACTORS)})")
+    import pypdfium2.raw as c
+
+    doc = _open(path, password)
+    try:
+        n = len(doc)
+        if not 1 <= first <= last <= n:
+            raise ValueError(f"page range {first}..{last} outside 1..{n} of {path}")
+        drafts = []
+        box = c.FS_RECTF()
+        for page_no in range(first, last + 1):
+            # The raw calls skip the helper objects' bookkeeping (~5% of the time per page).
+            page = c.FPDF_LoadPage(doc.raw, page_no - 1)
+            if not page:
+                raise CorruptFile(f"page {page_no} cannot be loaded by pdfium", path=os.fspath(path))
+            try:
+                c.FPDF_GetPageBoundingBox(page, box)  # unrotated page space, like the glyph boxes
+                drafts.append(_pdfium_page(c, page, page_no, box.right - box.left, box.top - box.bottom))
+            finally:
+                c.FPDF_ClosePage(page)
+        return drafts
+    finally:
+        doc.close()
+
+
+def _pdfium_page(c, page, page_no: int, width: float, height: float) -> PageDraft:
+    textpage = c.FPDFText_LoadPage(page)
+    if not textpage:
+        return empty_draft(page_no, "", width, height, _image_cover(c, page, width * height))
+    try:
+        raw = _page_text(c, textpage)
+        if not raw.strip():
+            return empty_draft(page_no, raw, width, height, _image_cover(c, page, width * height))
+        actions: list[CleanupAction] = []
+        lines = PdfiumLines(textpage, raw, actions).lines()
+        cover = _image_cover(c, page, width * height) if len(raw) < 200 else 0.0
+        return build_draft(page_no, raw, lines, width, height, actions, image_cover=cover)
+    finally:
+        c.FPDFText_ClosePage(textpage)
+
+
+def _image_cover(c, page, area: float, max_objects: int = 500) -> float:
+    """Share of the page under its largest image, looking one level into form objects (a scan is
+    one big image, sometimes wrapped in a form). Only asked for pages with little text."""
+    if area <= 0:
+        return 0.0
+    l, b, r, t = (ctypes.c_float() for _ in range(4))
+    best = 0.0
+
+    def visit(objects) -> None:
+        nonlocal best
+        for obj in objects:
+            kind = c.FPDFPageObj_GetType(obj)
+            if kind == c.FPDF_PAGEOBJ_IMAGE and c.FPDFPageObj_GetBounds(obj, l, b, r, t):
+                best = max(best, (r.value - l.value) * (t.value - b.value) / area)
+            elif kind == c.FPDF_PAGEOBJ_FORM:
+                n = min(c.FPDFFormObj_CountObjects(obj), max_objects)
+                visit(c.FPDFFormObj_GetObject(obj, i) for i in range(max(n, 0)))
+
+    n = min(c.FPDFPage_CountObjects(page), max_objects)
+    visit(c.FPDFPage_GetObject(page, i) for i in range(max(n, 0)))
+    return min(best, 1.0)
+
+
+def _page_text(c, textpage) -> str:
+    """The page's whole text, as PdfTextPage.get_text_range() gives it."""
+    n = c.FPDFText_CountChars(textpage)
+    if n <= 0:
+        return ""
+    size = 2 * n + 16  # pdfium may write more than n chars (crbug.com/pdfium/2079): room to spare
+    buffer = (ctypes.c_ushort * size)()
+    written = c.FPDFText_GetText(textpage, 0, n, buffer)
+    return bytes(memoryview(buffer)[:max(written - 1, 0)]).decode("utf-16-le", errors="ignore")
+
+
+class PdfiumLines:
+    """Text lines with boxes from one pdfium text page.
+
+    Per line two loose glyph boxes (font ascent to descent, advance width): the first glyph gives
+    the left edge, the last letter the right edge, the row's top and bottom and the font size (a
+    letter in the line's own font, not a bold run-in label, bullet or footnote mark). A line
+    pdfium joined at line-end hyphens (several rows) costs two more boxes per row only when its
+    rows do not step down one by one. Everything else is looked at only where the text or the
+    boxes ask for it: letter-spaced lines, lower/upper-case joins, lines much wider than their
+    characters (two columns or table cells on one baseline).
+    """
+
+    def __init__(self, textpage, text: str, actions: list[CleanupAction]):
+        import pypdfium2.raw as c
+
+        self.c = c
+        self.tp = getattr(textpage, "raw", textpage)  # a PdfTextPage or a raw FPDF_TEXTPAGE
+        self.text = text
+        self.exact = c.FPDFText_CountChars(self.tp) == len(text)
+        self.actions = actions
+        self._box = c.FS_RECTF()
+        self._l, self._t, self._r, self._b = (ctypes.c_double() for _ in range(4))
+
+    # pdfium calls ---------------------------------------------------------------------------
+    def char_index(self, text_index: int) -> int:
+        return text_index if self.exact else self.c.FPDFText_GetCharIndexFromTextIndex(self.tp, text_index)
+
+    def text_index(self, char_index: int) -> int:
+        return char_index if self.exact else self.c.FPDFText_GetTextIndexFromCharIndex(self.tp, char_index)
+
+    def loose(self, text_index: int) -> tuple[float, float, float, float]:
+        """(left, bottom, right, top) of a glyph's advance box; right - left is its advance width."""
+        b = self._box
+        self.c.FPDFText_GetLooseCharBox(self.tp, self.char_index(text_index), b)
+        return b.left, b.bottom, b.right, b.top
+
+    def rects(self, start: int, end: int) -> list[tuple[float, float, float, float]]:
+        """(left, bottom, right, top) of the text rectangles covering text[start:end]."""
+        c, tp, l, t, r, b = self.c, self.tp, self._l, self._t, self._r, self._b
+        c0 = self.char_index(start)
+        k = c.FPDFText_CountRects(tp, c0, self.char_index(end - 1) + 1 - c0)
+        out = []
+        for j in range(min(k, 64)):
+            c.FPDFText_GetRect(tp, j, l, t, r, b)
+            out.append((l.value, b.value, r.value, t.value))
+        return out
+
+    # lines ----------------------------------------------------------------------------------
+    def lines(self) -> list[Line]:
+        text = self.text
+        loose, tp, box = self.c.FPDFText_GetLooseCharBox, self.tp, self._box
+        unpack = _RECT.unpack_from  # FS_RECTF: left, top, right, bottom as C floats, read in one go
+        exact = self.exact
+        suspicious = _suspicious_lines(text)
+        out: list[Line] = []
+        pos = 0
+        for no, seg in enumerate(text.split("\r\n"), start=1):
+            n = len(seg)
+            body = seg.strip()
+            if body:
+                s0 = pos + seg.index(body[0])
+                s1 = s0 + len(body)
+                loose(tp, s0 if exact else self.char_index(s0), box)
+                fl, ft, fr, fb = unpack(box)
+                k = len(body) - 1 if body[-1].isalpha() else _last_letter(body)
+                loose(tp, s0 + k if exact else self.char_index(s0 + k), box)
+                ll, lt, lr, lb = unpack(box)
+                if abs(lt - ft) < 0.5 * (lt - lb) and abs(ll - fl) >= 0.4 * abs(lt - ft):  # the usual case: one row
+                    out.append(Line(body, fl, lr if lr > fr else fr, lt, lb, lt - lb if lt - lb > 0.1 else 0.1, no, lt,
+                                    s0, s1))
+                elif PENDING_HYPHEN not in body:
+                    out.append(self._one_row(body, s0, s1, no, fl, fb, fr, ft, ll, lb, lr, lt))
+                elif 0.5 * (lt - lb) < ft - lt <= 1.8 * (lt - lb) * body.count(PENDING_HYPHEN):
+                    # Rows joined at line-end hyphens, each one line further down: no jump to look for.
+                    out.append(Line(body, fl, lr if lr > fr else fr, ft, lb, lt - lb if lt - lb > 0.1 else 0.1, no, lt,
+                                    s0, s1))
+                else:
+                    out.extend(self._two_rows(body, s0, s1, no, fl, fb, ft, ll, lb, lr, lt))
+            pos += n + 2
+        out = self._split_wide(out)
+        if suspicious and self.exact:
+            for line in out:
+                if line.raw_line in suspicious and not line.vertical:
+                    line.text = self._repair(line)
+        return out
+
+    def _one_row(self, body, s0, s1, no, fl, fb, fr, ft, ll, lb, lr, lt) -> Line:
+        """A line whose first and last glyphs are not side by side: vertical text, or a superscript end."""
+        dy, dx = abs(lt - ft), abs(ll - fl)
+        if len(body) >= 4 and dy > 2.5 * dx and dy > 1.5 * (ft - fb):  # text running up/down the page
+            return Line(body, min(fl, ll), max(fr, lr), max(ft, lt), min(fb, lb), max(fr - fl, lr - ll, 0.1), no,
+                        max(ft, lt), s0, s1, vertical=True)
+        return Line(body, fl, max(lr, fr), lt, lb, max(lt - lb, 0.1), no, lt, s0, s1)
+
+    def _two_rows(self, body, s0, s1, no, fl, fb, ft, ll, lb, lr, lt) -> list[Line]:
+        """A line pdfium joined at line-end hyphens: each mark ends a row.
+
+        When the row after a mark is far below it (a column foot joined to the page footer) or above
+        it (the head of the next column), the line is cut after that mark.
+        """
+        out: list[Line] = []
+        start, x0, x1, top = 0, fl, 0.0, None
+        mark = body.find(PENDING_HYPHEN)
+        while mark >= 0 and mark + 1 < len(body):
+            ml, mb, mr, mt = self.loose(s0 + mark)
+            al, ab, ar, at = self.loose(s0 + mark + 1)
+            height = mt - mb
+            top = mt if top is None else top
+            x1 = max(x1, mr)
+            if mb - at > 1.0 * height or at > mt + 0.5 * height:  # not the next row down: cut here
+                out.append(Line(body[start:mark + 1], x0, x1, top, mb, max(height, 0.1), no, mt,
+                                s0 + start, s0 + mark + 1))
+                start, x0, x1, top = mark + 1, al, 0.0, None
+            mark = body.find(PENDING_HYPHEN, mark + 1)
+        rest = body[start:]
+        if rest.strip():
+            lead = len(rest) - len(rest.lstrip())
+            out.append(Line(rest.strip(), x0, max(x1, lr), lt if top is None else top, lb, max(lt - lb, 0.1), no, lt,
+                            s0 + start + lead, s1))
+        return out
+
+    def _split_wide(self, lines: list[Line]) -> list[Line]:
+        """Cut lines much wider than their characters (table cells, columns on one baseline) at the
+        wide gaps their rects show. Width is compared per character and per point of font size."""
+        if not any(ln.x1 - ln.x0 > 0.75 * ln.size * len(ln.text) + 3 * ln.size for ln in lines):
+            return lines  # nothing wider than even a wide font explains: the usual page
+        ratios = sorted((ln.x1 - ln.x0) / (len(ln.text) * ln.size) for ln in lines if len(ln.text) >= 20 and not ln.vertical)
+        if not ratios:
+            return lines
+        per_char = ratios[len(ratios) // 2]
+        out = []
+        for ln in lines:
+            expected = per_char * ln.size * len(ln.text)
+            if ln.vertical or len(ln.text) < 3 or (ln.x1 - ln.x0) - expected < max(3 * ln.size, 0.3 * expected):
+                out.append(ln)
+            else:
+                out.extend(self._cut_at_gaps(ln))
+        return out
+
+    def _cut_at_gaps(self, ln: Line) -> list[Line]:
+        rects = self.rects(ln.char_start, ln.char_end)
+        cuts = []
+        for a, b in zip(rects, rects[1:]):
+            same_row = min(a[3], b[3]) - max(a[1], b[1]) > 0.3 * ln.size
+            if same_row and b[0] - a[2] > 1.2 * ln.size:
+                ci = self.c.FPDFText_GetCharIndexAtPos(self.tp, b[0] + 0.3, 0.5 * (b[1] + b[3]), 1.0, 1.0)
+                if ci >= 0:
+                    cuts.append(self.text_index(ci) - ln.char_start)
+        pieces, start = [], 0
+        for cut in sorted(c for c in set(cuts) if 0 < c < len(ln.text)) + [len(ln.text)]:
+            piece = ln.text[start:cut]
+            lead = len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece:
+                s0 = ln.char_start + start + lead
+                fl, fb, fr, ft = self.loose(s0)
+                k = _last_letter(piece)
+                ll, lb, lr, lt = self.loose(s0 + k)
+                pieces.append(Line(piece, fl, max(lr, fr), lt, lb, max(lt - lb, 0.1), ln.raw_line, lt, s0, s0 + len(piece)))
+            start = cut
+        return pieces or [ln]
+
+    # repairs that need glyph positions -----------------------------------------------------
+    def _repair(self, line: Line) -> str:
+        text = line.text
+        if looks_letter_spaced(text):
+            fixed = self._respace(line)
+            if fixed and fixed != text:
+                self.actions.append(CleanupAction("letterspacing", f"{text} -> {fixed}", line.raw_line))
+            return fixed or text
+        return self._split_run_together(line)
+
+    def _respace(self, line: Line) -> str:
+        """Rebuild a letter-spaced line from glyph advance boxes: wide gaps are word breaks.
+
+        Only when pdfium made the spaces up (wide letter spacing); spaces drawn in the PDF are
+        the author's ('à À â Â' stays as it is).
+        """
+        spaces = [k for k, ch in enumerate(line.text) if ch == " "]
+        generated = sum(1 for k in spaces if self.c.FPDFText_IsGenerated(self.tp, line.char_start + k) == 1)
+        if 2 * generated < len(spaces):
+            return line.text
+        glyphs, boxes = [], []
+        for k, ch in enumerate(line.text):
+            if not ch.isspace():
+                glyphs.append(ch)
+                boxes.append(self.loose(line.char_start + k))
+        gaps = [b[0] - a[2] for a, b in zip(boxes, boxes[1:])]
+        return respace_letters("".join(glyphs), gaps, line.size)
+
+    def _split_run_together(self, line: Line) -> str:
+        """'andWellbeing' → 'and Wellbeing' where the glyphs show a word gap but no space was emitted.
+
+        A candidate (a lower-case letter followed by a capitalised word) is split when the two
+        words were drawn separately (two text rects: a word typeset as one piece, like
+        'JavaScript', is left alone whatever its kerning) and the gap before the capital is wider
+        than the gap between the two glyphs before it.
+        """
+        text = line.text
+        repaired = []
+        for off in reversed(run_together_candidates(text)):
+            if not (1 < off < len(text)) or not (_is_letter(text[off - 1]) and _is_letter(text[off])):
+                continue
+            if self.c.FPDFText_CountRects(self.tp, line.char_start + off - 1, 2) < 2:
+                continue
+            before2 = self.loose(line.char_start + off - 2)
+            before = self.loose(line.char_start + off - 1)
+            here = self.loose(line.char_start + off)
+            gap, usual = here[0] - before[2], before[0] - before2[2]
+            if gap - usual >= max(0.2, 0.02 * line.size) and gap < 0.5 * line.size:
+                s = text.rfind(" ", 0, off) + 1
+                e = text.find(" ", off)
+                token = text[s:e if e >= 0 else len(text)]
+                repaired.append(f"{token} -> {token[:off - s]} {token[off - s:]}")
+                text = text[:off] + " " + text[off:]
+        for fix in reversed(repaired):
+            self.actions.append(CleanupAction("run_together", fix, line.raw_line))
+        return text
+
+
+def _suspicious_lines(text: str) -> set[int]:
+    """Raw line numbers (1-based) worth a look at glyph positions: letter-spaced runs, camel joins.
+
+    Two regex scans of the page (each a few tens of microseconds), instead of tests per line.
+    """
+    hits = [m.start() for m in _LETTER_SPACED.finditer(text)]
+    hits += [m.start() for m in _CAMEL.finditer(text)]
+    if not hits:
+        return set()
+    return {text.count("\r\n", 0, h) + 1 for h in hits}
+
+
+_LETTER_SPACED = re.compile(r" \w \w \w ")  # a literal first char keeps the scan fast
+_CAMEL = RUN_TOGETHER
+
+
+_RECT = struct.Struct("4f")
+
+
+def _is_letter(ch: str) -> bool:
+    """A letter that can start or end a word (not a spacing accent such as U+02C6 drawn over the next glyph)."""
+    return ch.isalpha() and not "\u02b0" <= ch <= "\u02ff"
+
+
+def _last_letter(text: str) -> int:
+    """Offset of the last letter among the last few characters (else of the last character)."""
+    for k in range(len(text) - 1, max(-1, len(text) - 12), -1):
+        if text[k].isalpha():
+            return k
+    return len(text) - 1
+
+
+# --- the cross-page step and the whole-document convenience ------------------------------
+def finish_pages(drafts: list[PageDraft], doc_id: str) -> list[Page]:
+    """Cross-page clean-up of one whole document (see layout/document.py)."""
+    return finish_document(drafts, doc_id)
+
+
+def has_text_layer(drafts: list[PageDraft]) -> bool:
+    """False when the document needs OCR to be read.
+
+    That is: no text at all, or at least half of its pages are scans, a page under one big image
+    (SCAN_MIN_COVER of it) with hardly any text (fewer than SCAN_MAX_CHARS characters, e.g. a
+    'pdf.js' stamp). A short born-digital PDF with a few words and no image keeps its text.
+    """
+    if not drafts or sum(d.n_chars for d in drafts) == 0:
+        return False
+    scans = sum(1 for d in drafts if d.n_chars < SCAN_MAX_CHARS and d.image_cover >= SCAN_MIN_COVER)
+    return 2 * scans < len(drafts)
+
+
+def read_pdf(path, *, password: str | None = None, extractor: str = "pdfium") -> ExtractedDocument:
+    """Open, extract every page, finish; pages carry the file's doc_id (first 12 hex of its sha256)."""
+    info = open_pdf_info(path, password=password)
+    drafts = extract_pages(path, 1, info.n_pages, password=password, extractor=extractor)
+    pages = finish_pages(drafts, doc_id=_file_doc_id(path))
+    return ExtractedDocument(pages=tuple(pages), file_type="pdf", extractor=extractor, metadata=dict(info.metadata))
+
+
+def _file_doc_id(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:12]
