@@ -20,7 +20,7 @@ from pathlib import Path
 from policyscope import __version__
 
 LIBRARIES = ("spacy", "spacy-lookups-data", "numpy", "pandas", "scipy", "scikit-learn", "ruptures", "plotly",
-             "pyyaml", "click", "gensim", "pypdfium2", "pdfplumber")
+             "pyyaml", "click", "gensim", "tomotopy", "pypdfium2", "pdfplumber")
 RUN_JSON = "run.json"
 
 
