@@ -85,6 +85,11 @@ END;
 CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN
     INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
 END;
+CREATE TABLE IF NOT EXISTS doc_signatures (   -- MinHash of the body text, for near-duplicate detection
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    n_shingles INTEGER NOT NULL,
+    signature BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ingest_log (
     id INTEGER PRIMARY KEY,
     run_id TEXT NOT NULL,
@@ -152,14 +157,15 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
     def write_document(self, doc: Document, pages: Iterable[Page], passages: Iterable[Passage],
-                       sentences: Iterable[Sentence]) -> tuple[int, int]:
+                       sentences: Iterable[Sentence], signature: tuple[int, bytes] | None = None) -> tuple[int, int]:
         """Replace everything stored for doc.doc_id with this document, atomically.
 
-        Returns (n_sentences, n_tokens).
+        `signature` is (n_shingles, MinHash bytes) for near-duplicate detection. Returns (n_sentences, n_tokens).
         """
         pages, passages, sentences = list(pages), list(passages), list(sentences)
         n_tokens = sum(s.n_tokens for s in sentences)
         with self.transaction() as c:
+            c.execute("DELETE FROM doc_signatures WHERE doc_id=?", (doc.doc_id,))
             c.execute("DELETE FROM sentences WHERE doc_id=?", (doc.doc_id,))
             c.execute("DELETE FROM passages WHERE doc_id=?", (doc.doc_id,))
             c.execute("DELETE FROM pages WHERE doc_id=?", (doc.doc_id,))
@@ -187,6 +193,8 @@ class Store:
                    text, n_tokens, lemmas, section) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 ((s.sentence_id, s.passage_id, s.doc_id, s.page_no, i, s.char_start, s.char_end, s.text,
                   s.n_tokens, s.lemmas, s.section) for i, s in enumerate(sentences)))
+            if signature is not None:
+                c.execute("INSERT INTO doc_signatures VALUES (?,?,?)", (doc.doc_id, signature[0], signature[1]))
         return len(sentences), n_tokens
 
     def update_metadata(self, doc_id: str, fields: dict) -> list[str]:
@@ -219,6 +227,11 @@ class Store:
                  o.n_sentences, o.n_tokens, round(o.seconds, 4)))
 
     # -- reads ----------------------------------------------------------------------------
+    def signatures(self) -> Iterator[sqlite3.Row]:
+        """(doc_id, date, n_shingles, signature) for every document with a stored signature."""
+        yield from self.conn.execute("SELECT g.doc_id, d.date, g.n_shingles, g.signature FROM doc_signatures g "
+                                     "JOIN documents d USING (doc_id) ORDER BY g.doc_id")
+
     def has_document(self, doc_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone() is not None
 

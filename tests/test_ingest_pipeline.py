@@ -236,3 +236,21 @@ def test_real_speech_csv_ingests_one_document_per_speech(tmp_path):
         n = store.counts()["documents"]
         years = {d["year"] for d in store.documents()}
     assert n > 600 and min(years) >= 1989 and max(years) <= 2019
+
+
+def test_near_duplicates_are_marked_and_reported(tmp_path):
+    text = SEED_TXT[0].read_text()
+    (tmp_path / "draft_2013.txt").write_text(text)
+    words = text.split(" ")
+    words[len(words) // 2] = "EDITED"
+    (tmp_path / "final_2014.txt").write_text(" ".join(words))
+    shutil.copy(SEED_TXT[1], tmp_path / SEED_TXT[1].name)
+    db = tmp_path / "d.db"
+    report = ingest_paths([str(tmp_path)], db, options=IngestOptions(jobs=1), progress=False)
+    assert len(report.duplicates) == 1
+    dup, canon, sim = report.duplicates[0]
+    with Store(db) as store:
+        assert store.document(canon)["title"] == "draft_2013" and store.document(dup)["title"] == "final_2014"
+        assert store.document(dup)["duplicate_of"] == canon and sim > 0.9
+        assert len(store.documents(include_duplicates=False)) == 2
+        assert store.conn.execute("SELECT COUNT(*) FROM doc_signatures").fetchone()[0] == 3

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -146,30 +146,44 @@ def find_near_duplicates(docs: Iterable[tuple[str, str | None, str]], threshold:
     sigs: dict[str, np.ndarray] = {}
     dates: dict[str, str | None] = {}
     kept: dict[str, np.ndarray] = {}
-    twins: list[tuple[str, str]] = []  # (document, earlier document with the identical signature)
-    first_with: dict[bytes, str] = {}
     for doc_id, date, text in docs:
         sh = shingles(text)
         if sh.size < min_shingles:
             continue
-        sig = signature(sh)
+        sigs[doc_id] = signature(sh)
         dates[doc_id] = date
         if not reiterable:
             kept[doc_id] = sh
+
+    def shingles_of(wanted: set[str]) -> dict[str, np.ndarray]:
+        if not reiterable:
+            return kept
+        return {doc_id: shingles(text) for doc_id, _, text in docs if doc_id in wanted}
+
+    return group_near_duplicates(sigs, dates, shingles_of, threshold)
+
+
+def group_near_duplicates(sigs: Mapping[str, np.ndarray], dates: Mapping[str, str | None],
+                          shingles_of: Callable[[set[str]], Mapping[str, np.ndarray]],
+                          threshold: float = 0.8) -> list[tuple[str, str, float]]:
+    """Groups from precomputed signatures (e.g. stored beside each document); `shingles_of(ids)`
+    returns the shingle sets of just the candidate documents for the exact check."""
+    unique: dict[str, np.ndarray] = {}
+    twins: list[tuple[str, str]] = []  # (document, earlier document with the identical signature)
+    first_with: dict[bytes, str] = {}
+    for doc_id, sig in sigs.items():
         # Exact copies share one LSH entry: a thousand copies must not make a million candidate pairs.
         twin = first_with.setdefault(sig.tobytes(), doc_id)
         if twin != doc_id:
             twins.append((min(doc_id, twin), max(doc_id, twin)))
         else:
-            sigs[doc_id] = sig
-    candidates = {(a, b) for a, b in lsh_candidates(sigs, threshold)
-                  if estimate_jaccard(sigs[a], sigs[b]) >= threshold - ESTIMATE_SLACK}
+            unique[doc_id] = sig
+    candidates = {(a, b) for a, b in lsh_candidates(unique, threshold)
+                  if estimate_jaccard(unique[a], unique[b]) >= threshold - ESTIMATE_SLACK}
     pairs = sorted(candidates | set(twins))
     if not pairs:
         return []
-    if reiterable:
-        wanted = {d for pair in pairs for d in pair}
-        kept = {doc_id: shingles(text) for doc_id, _, text in docs if doc_id in wanted}
+    kept = shingles_of({d for pair in pairs for d in pair})
     return _groups(pairs, kept, dates, threshold)
 
 

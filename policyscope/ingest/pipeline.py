@@ -20,6 +20,7 @@ from policyscope.errors import (CorruptFile, EmptyFile, ExtractionTimeout, Input
                                 UnsupportedFileType)
 from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
+from policyscope.ingest.near_duplicates import body_text, mark_near_duplicates, text_signature
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
 from policyscope.ingest.workers import TaskResult, TimedPool, default_jobs
 from policyscope.model import Document, ExtractedDocument, IngestOutcome
@@ -410,7 +411,8 @@ class _Runner:
             self._fail(job, EmptyFile("no text found in the file", path=str(job.path)))
             return
         doc = self._document(job, extracted)
-        n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences)
+        n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences,
+                                                  signature=text_signature(body_text(sentences)))
         reason = "" if doc.date else "no date: left out of timelines (add one in the manifest)"
         self._finish(job, IngestOutcome(str(job.path), "ok", reason, "", job.doc_id, len(extracted.pages),
                                         n_sent, n_tok))
@@ -425,7 +427,8 @@ class _Runner:
             shared = {k: v for k, v in job.manifest.items() if k not in ("title", "date")}
             doc = self._document(job, extracted, doc_id=doc_id, path=f"{job.path}#row={row_keys.get(doc_id, '?')}",
                                  manifest=shared)
-            n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences)
+            n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences,
+                                                      signature=text_signature(body_text(sentences)))
             job.rows_new += 1
             job.n_sentences += n_sent
             job.n_tokens += n_tok
@@ -487,5 +490,4 @@ def _progress_bar(total: int, progress: bool | None):
 
 
 def _mark_near_duplicates(store: Store, threshold: float) -> list[tuple[str, str, float]]:
-    from policyscope.ingest.near_duplicates import mark_near_duplicates
     return mark_near_duplicates(store, threshold)
