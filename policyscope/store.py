@@ -79,9 +79,9 @@ CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
     text, content='sentences', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER IF NOT EXISTS sentences_ai AFTER INSERT ON sentences BEGIN
-    INSERT INTO sentences_fts(rowid, text) VALUES (new.rowid, new.text);
-END;
+-- The FTS index is filled per document with one INSERT … SELECT (write_document): about 8x
+-- cheaper than a per-row AFTER INSERT trigger. Stores made before that drop the old trigger.
+DROP TRIGGER IF EXISTS sentences_ai;
 CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN
     INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
 END;
@@ -193,6 +193,8 @@ class Store:
                    text, n_tokens, lemmas, section) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 ((s.sentence_id, s.passage_id, s.doc_id, s.page_no, i, s.char_start, s.char_end, s.text,
                   s.n_tokens, s.lemmas, s.section) for i, s in enumerate(sentences)))
+            c.execute("INSERT INTO sentences_fts(rowid, text) SELECT rowid, text FROM sentences WHERE doc_id=?",
+                      (doc.doc_id,))
             if signature is not None:
                 c.execute("INSERT INTO doc_signatures VALUES (?,?,?)", (doc.doc_id, signature[0], signature[1]))
         return len(sentences), n_tokens
