@@ -19,10 +19,21 @@ def body_text(sentences: list[Sentence]) -> str:
     return " ".join(s.text for s in sentences if s.section == "body")
 
 
-def text_signature(text: str) -> tuple[int, bytes]:
-    """(n_shingles, MinHash bytes) as the store keeps them."""
-    sh = shingles(text)
-    return int(sh.size), signature(sh).tobytes()
+def sentences_signature(sentences: list[Sentence]) -> tuple[int, np.ndarray]:
+    """(n_shingles, MinHash) of the body text of some sentences: a whole document, or a page range of it."""
+    sh = shingles(body_text(sentences))
+    return int(sh.size), signature(sh)
+
+
+def combine_signatures(parts: list[tuple[int, np.ndarray]]) -> tuple[int, bytes]:
+    """One document's (n_shingles, MinHash bytes) from its page ranges' signatures.
+
+    The MinHash of a union is the element-wise minimum of the parts' MinHashes, so workers can sign
+    page ranges in parallel; only the few shingles that straddle a range boundary are missed.
+    """
+    n = sum(p[0] for p in parts)
+    sig = np.minimum.reduce([p[1] for p in parts]) if parts else signature("")
+    return n, sig.tobytes()
 
 
 def stored_text(store: Store, doc_id: str) -> str:

@@ -20,10 +20,11 @@ from policyscope.errors import (CorruptFile, EmptyFile, ExtractionTimeout, Input
                                 UnsupportedFileType)
 from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
-from policyscope.ingest.near_duplicates import body_text, mark_near_duplicates, text_signature
+from policyscope.ingest.near_duplicates import combine_signatures, mark_near_duplicates
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
 from policyscope.ingest.workers import TaskResult, TimedPool, default_jobs
 from policyscope.model import Document, ExtractedDocument, IngestOutcome
+from policyscope.nlp import load_pipeline
 from policyscope.store import Store
 
 DEFAULT_TIMEOUT = 300.0  # seconds per file
@@ -168,6 +169,8 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
     bar = _progress_bar(len(files), progress)
     try:
         runner = _Runner(store, opts, manifests, report, bar)
+        if jobs > 1:
+            load_pipeline()  # before the fork, so workers share the loaded pipeline instead of each loading it
         pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
         with pool:
             runner.run(files, pool)
@@ -344,8 +347,8 @@ class _Runner:
             return
         job.waiting -= 1
         if stage == "read":
-            extracted, passages, sentences = res.value
-            self._write(job, extracted, passages, sentences)
+            extracted, passages, sentences, sig = res.value
+            self._write(job, extracted, passages, sentences, [sig])
         elif stage == "extract":
             job.drafts[part] = res.value
             if job.waiting == 0:
@@ -355,10 +358,11 @@ class _Runner:
             if job.waiting == 0:
                 passages = [p for k in sorted(job.segments) for p in job.segments[k][0]]
                 sentences = [s for k in sorted(job.segments) for s in job.segments[k][1]]
+                sigs = [job.segments[k][2] for k in sorted(job.segments)]
                 ex = ExtractedDocument(pages=tuple(job.pages), file_type="pdf",
                                        extractor=self.opts.extractor + ("+ocr" if job.ocr_done else ""),
                                        metadata=job.info_meta)
-                self._write(job, ex, passages, sentences)
+                self._write(job, ex, passages, sentences, sigs)
         elif stage == "rows":
             self._write_rows(job, res.value)
             if job.waiting == 0 and job.reading_done:
@@ -406,20 +410,20 @@ class _Runner:
             file_type=extracted.file_type, date_source=date_source, extractor=extracted.extractor,
             metadata=fields.get("extra", {}))
 
-    def _write(self, job: _Job, extracted: ExtractedDocument, passages, sentences) -> None:
+    def _write(self, job: _Job, extracted: ExtractedDocument, passages, sentences, sigs) -> None:
         if not sentences:
             self._fail(job, EmptyFile("no text found in the file", path=str(job.path)))
             return
         doc = self._document(job, extracted)
         n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences,
-                                                  signature=text_signature(body_text(sentences)))
+                                                  signature=combine_signatures(sigs))
         reason = "" if doc.date else "no date: left out of timelines (add one in the manifest)"
         self._finish(job, IngestOutcome(str(job.path), "ok", reason, "", job.doc_id, len(extracted.pages),
                                         n_sent, n_tok))
 
     def _write_rows(self, job: _Job, results) -> None:
         row_keys = job.segments.get("row_keys", {})
-        for doc_id, extracted, passages, sentences in results:
+        for doc_id, extracted, passages, sentences, sig in results:
             if not sentences:
                 continue  # punctuation only: nothing to count
             # The file's manifest row (publisher, doc_type, licence…) applies to every row; a row's own
@@ -428,7 +432,7 @@ class _Runner:
             doc = self._document(job, extracted, doc_id=doc_id, path=f"{job.path}#row={row_keys.get(doc_id, '?')}",
                                  manifest=shared)
             n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences,
-                                                      signature=text_signature(body_text(sentences)))
+                                                      signature=combine_signatures([sig]))
             job.rows_new += 1
             job.n_sentences += n_sent
             job.n_tokens += n_tok

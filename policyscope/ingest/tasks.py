@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from policyscope.ingest.near_duplicates import sentences_signature
 from policyscope.model import ExtractedDocument, Page
 from policyscope.segment import segment_pages
 
@@ -13,7 +14,9 @@ def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, ex
 
 
 def segment_chunk(pages: list[Page]):
-    return segment_pages(pages)
+    """Passages, sentences and the MinHash signature of a page range."""
+    passages, sentences = segment_pages(pages)
+    return passages, sentences, sentences_signature(sentences)
 
 
 def read_other(path: str, ftype: str, doc_id: str) -> ExtractedDocument:
@@ -33,9 +36,13 @@ def read_other(path: str, ftype: str, doc_id: str) -> ExtractedDocument:
 def read_and_segment(path: str, ftype: str, doc_id: str):
     extracted = read_other(path, ftype, doc_id)
     passages, sentences = segment_pages(extracted.pages)
-    return extracted, passages, sentences
+    return extracted, passages, sentences, sentences_signature(sentences)
 
 
 def segment_documents(docs: list[tuple[str, ExtractedDocument]]):
     """Segment several small documents (tabular rows) in one task."""
-    return [(doc_id, ex, *segment_pages(ex.pages)) for doc_id, ex in docs]
+    out = []
+    for doc_id, ex in docs:
+        passages, sentences = segment_pages(ex.pages)
+        out.append((doc_id, ex, passages, sentences, sentences_signature(sentences)))
+    return out

@@ -114,6 +114,7 @@ class TimedPool:
                                          seconds=time.monotonic() - started)
                         continue
                     w.task = None
+                    self._dispatch()  # keep the worker busy while the caller handles this result
                     yield TaskResult(key, value, error, seconds=secs)
                 elif w.task[1] is not None and time.monotonic() >= w.task[1]:
                     key, started = w.task[0], w.task[2]
