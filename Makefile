@@ -16,22 +16,45 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,app]'
+	$(BIN)/python -m pip install -q -e '.[dev,app,ocr]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
+	@bash scripts/install_browser.sh  # Debian's Chromium, for the PNG/SVG export (skips when present)
 	@mkdir -p $(DEMO)
-	$(BIN)/policyscope ingest corpus/ --db $(DEMO)/policyscope.db
+	@echo "== 1/6 ingest the bundled corpus"
+	$(BIN)/policyscope ingest corpus/ --db $(DEMO)/policyscope.db --progress
 	$(BIN)/policyscope docs --db $(DEMO)/policyscope.db
+	@echo "== 2/6 track personalisation and integration"
+	$(BIN)/policyscope track --db $(DEMO)/policyscope.db --by-doc-type --out $(DEMO)/track
+	@echo "== 3/6 fit topics"
+	$(BIN)/policyscope topics fit --db $(DEMO)/policyscope.db --k 4 --seed 42 --out $(DEMO)/topics -q
+	@echo "== 4/6 topic timeline"
+	$(BIN)/policyscope topics timeline $(DEMO)/topics --out $(DEMO)/topic_timeline
+	@echo "== 5/6 dashboard"
+	$(BIN)/policyscope dashboard --db $(DEMO)/policyscope.db --track $(DEMO)/track --topics $(DEMO)/topics \
+		--topic-timeline $(DEMO)/topic_timeline --out $(DEMO)/dashboard.html
+	@echo "== 6/6 publication bundle"
+	$(BIN)/policyscope export --chart concept-share --db $(DEMO)/policyscope.db --track $(DEMO)/track \
+		--out $(DEMO)/export
+	@echo
+	@echo "Done. Open $(DEMO)/dashboard.html in a browser; the publishable chart, its CSV and"
+	@echo "citations are in $(DEMO)/export/; the numbers behind them are in $(DEMO)/track/."
 
 test: $(VENV)/.installed-dev
+	@bash scripts/install_browser.sh  # Debian's Chromium + chromedriver for the browser tests
+	@bash scripts/install_ocr.sh      # Tesseract, for the --ocr test
 	$(BIN)/python -m pytest -q -ra
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_track.py
+	$(BIN)/python benchmarks/bench_topics.py
+	$(BIN)/python benchmarks/bench_topics_vs_human_codes.py
+	$(BIN)/python benchmarks/bench_pipeline.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
