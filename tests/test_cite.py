@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from policyscope.cli import cli, register
 from policyscope.cli import track as track_cli
 from policyscope.errors import NotInStore
-from policyscope.report.cite import cite_sentence, document_citation, sentence_citation, short_authors
+from policyscope.citation import cite_sentence, document_citation, sentence_citation, short_authors
 from policyscope.store import open_store
 
 register(track_cli)

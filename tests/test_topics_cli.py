@@ -76,7 +76,7 @@ def test_topics_json_has_labels_terms_passages_with_citations(auto_run):
         assert set(t["prevalence"]) == {"document_weighted", "token_weighted"}
         assert t["representative_passages"]
         for p in t["representative_passages"]:
-            assert p["text"] and p["citation"].endswith(f"[{p['unit_id']}]") and f"p. {p['page']}" in p["citation"]
+            assert p["text"] and p["citation"].endswith(f"[policyscope {p['unit_id']}]") and f"p. {p['page']}" in p["citation"]
     shares = sum(t["prevalence"]["token_weighted"] for t in topics)
     assert shares == pytest.approx(1.0, abs=1e-4)
 

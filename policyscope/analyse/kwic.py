@@ -18,7 +18,7 @@ from policyscope.analyse.matcher import SEP, Matcher, _lower_same_length
 from policyscope.analyse.periods import parse_periods
 from policyscope.analyse.scan import resolve_sections
 from policyscope.errors import UsageError
-from policyscope.report.cite import sentence_citation
+from policyscope.citation import sentence_citation
 
 SORTS = ("date", "doc", "left", "right")
 _TOKEN = re.compile(r"\S+")

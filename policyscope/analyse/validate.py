@@ -32,7 +32,7 @@ from policyscope.analyse.matcher import Matcher
 from policyscope.analyse.periods import PeriodScheme
 from policyscope.analyse.scan import build_scope, iter_batches, resolve_sections
 from policyscope.errors import AnalysisError, UsageError
-from policyscope.report.cite import sentence_citation
+from policyscope.citation import sentence_citation
 
 SAMPLE_COLUMNS = ["sentence_id", "concept", "tagged", "period", "title", "date", "page", "sentence", "matched",
                   "code", "stratum", "weight", "doc_id", "doc_type", "terms", "citation", "lexicon",

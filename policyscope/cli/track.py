@@ -186,7 +186,7 @@ def cite(sentence_id, db, fmt):
       policyscope cite 8c5d22618b69:p004:s012 --db policyscope.db
       policyscope cite 8c5d22618b69:p004:s012 --format markdown
     """
-    from policyscope.report.cite import cite_sentence, markdown_citation
+    from policyscope.citation import cite_sentence, markdown_citation
     from policyscope.store import open_store
     with open_store(db) as store:
         c = cite_sentence(store, sentence_id)

@@ -8,7 +8,6 @@ Modules, one job each:
     backends     the backend interface and registry; lda_gensim, nmf_sklearn, lda_tomotopy implement it
     selection    --k auto: c_v, c_npmi and topic diversity per K
     labels       top/distinctive terms, short labels, representative passages
-    cite         a unit's citation (analyse/ cannot import report/cite)
     overlap      topics × concept lexicon
     fit          `topics fit`: the whole run, written to a run folder
     runs         run folder layout, run.json, loading a saved run

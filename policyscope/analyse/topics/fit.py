@@ -17,13 +17,13 @@ import numpy as np
 
 from policyscope.analyse.topics import overlap as overlap_mod
 from policyscope.analyse.topics.backends import TopicBackend, make_backend
-from policyscope.analyse.topics.cite import cite_unit
 from policyscope.analyse.topics.corpus import PreparedCorpus, prepare_corpus
 from policyscope.analyse.topics.labels import RepresentativePicker, auto_label, ranked_terms, relevance
 from policyscope.analyse.topics.runs import write_json, write_run_json
 from policyscope.analyse.topics.selection import KScore, coherence_per_topic, score_candidates, topic_diversity
 from policyscope.analyse.topics.settings import TopicSettings
 from policyscope.analyse.topics.timeline import _measures, aggregate_documents
+from policyscope.citation import sentence_citation
 from policyscope.errors import TopicModelError
 from policyscope.store import Store, open_store
 
@@ -236,7 +236,7 @@ def _passage(store: Store, documents: dict, unit: dict, weight: float) -> dict:
             "title": doc.get("title") or "", "date": doc.get("date") or "", "page": unit["page_no"],
             "sentence_first": unit["sentence_first"], "sentence_last": unit["sentence_last"],
             "weight": round(float(weight), 4), "text": text,
-            "citation": cite_unit(doc, unit["page_no"], unit["unit_id"])}
+            "citation": sentence_citation(doc, unit["page_no"], unit["unit_id"], with_url=False)}
 
 
 def _write_document_topics(path: Path, corpus: PreparedCorpus, weights: np.ndarray, labels: list[str],

@@ -1,5 +1,8 @@
 """Citations a journalist can paste: sentence -> document, date, page and the policyscope sentence id.
 
+It sits beside model.py, below analyse/ and report/, because both cite (KWIC lines, validation
+samples, topic passages, dashboards, export bundles) and a lower layer never imports a higher one.
+
     Allen et al. (2022) "Personalisation and Integration in Adult Social Care", Social Policy & Society
     22(1) 172-186, p. 4 [policyscope 8c5d22618b69:p004:s012]
 
