@@ -45,23 +45,9 @@ def register(*modules) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from policyscope.cli import corpus  # noqa: F401 - commands register on import
-    register(corpus)
-    _register_optional()
+    from policyscope.cli import corpus, report, topics, track
+    register(corpus, track, topics, report)
     cli.main(args=argv, prog_name="policyscope")
-
-
-def _register_optional() -> None:
-    """Command groups from later layers register here when present."""
-    import importlib
-    for name in ("track", "topics", "report"):
-        try:
-            module = importlib.import_module(f"policyscope.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"policyscope.cli.{name}":
-                raise
-            continue
-        register(module)
 
 
 if __name__ == "__main__":
