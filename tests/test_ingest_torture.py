@@ -110,3 +110,19 @@ def test_cli_exits_non_zero_when_nothing_can_run(tmp_path):
     out = subprocess.run([sys.executable, "-m", "policyscope", "ingest", str(REPO / "corpus"), "--db",
                           "/proc/forbidden/x.db"], cwd=REPO, capture_output=True, text=True)
     assert out.returncode != 0 and "E200" in out.stderr
+
+
+def test_ocr_reads_a_scanned_pdf_when_tesseract_is_installed(tmp_path):
+    from policyscope.ingest.ocr import ocr_available
+    ok, why = ocr_available()
+    if not ok:
+        pytest.skip(f"--ocr needs OCRmyPDF and Tesseract: {why} (scripts/install_ocr.sh installs Tesseract)")
+    scan = shared_corpus("pdf-torture", "scanned-no-text-layer.pdf")
+    report = ingest_paths([str(scan)], tmp_path / "o.db", options=IngestOptions(jobs=1, ocr=True, timeout=240),
+                          progress=False)
+    (o,) = report.outcomes
+    assert o.outcome == "ok", o.reason
+    with Store(tmp_path / "o.db") as store:
+        doc = store.documents()[0]
+        assert doc["extractor"] == "pdfium+ocr"
+        assert "pdf.js" in store.page(doc["doc_id"], 1)["text"]

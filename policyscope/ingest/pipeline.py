@@ -278,6 +278,12 @@ class _Runner:
             self._fail(job, EmptyFile("the PDF has no pages", path=str(job.path)))
             return
         step = job.n_pages if isinstance(self.pool, InlinePool) else max(1, self.opts.chunk_pages)
+        if job.n_pages <= step:
+            job.waiting = 1
+            self.pool.submit((job.index, "whole", 0), tasks.process_whole_pdf, str(path or job.path), job.n_pages,
+                             job.password, self.opts.extractor, job.doc_id)
+            return
+        # A long PDF: page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
         starts = list(range(1, job.n_pages + 1, step))
         job.drafts, job.waiting = {}, len(starts)
         for first in starts:
@@ -349,6 +355,13 @@ class _Runner:
         if stage == "read":
             extracted, passages, sentences, sig = res.value
             self._write(job, extracted, passages, sentences, [sig])
+        elif stage == "whole":
+            if res.value is None:
+                self._no_text_layer(job)
+                return
+            pages, passages, sentences, sig = res.value
+            job.pages = pages
+            self._write(job, self._pdf_extracted(job), passages, sentences, [sig])
         elif stage == "extract":
             job.drafts[part] = res.value
             if job.waiting == 0:
@@ -359,25 +372,31 @@ class _Runner:
                 passages = [p for k in sorted(job.segments) for p in job.segments[k][0]]
                 sentences = [s for k in sorted(job.segments) for s in job.segments[k][1]]
                 sigs = [job.segments[k][2] for k in sorted(job.segments)]
-                ex = ExtractedDocument(pages=tuple(job.pages), file_type="pdf",
-                                       extractor=self.opts.extractor + ("+ocr" if job.ocr_done else ""),
-                                       metadata=job.info_meta)
-                self._write(job, ex, passages, sentences, sigs)
+                self._write(job, self._pdf_extracted(job), passages, sentences, sigs)
         elif stage == "rows":
             self._write_rows(job, res.value)
             if job.waiting == 0 and job.reading_done:
                 self._finish_tabular(job)
 
+    def _pdf_extracted(self, job: _Job) -> ExtractedDocument:
+        return ExtractedDocument(pages=tuple(job.pages), file_type="pdf",
+                                 extractor=self.opts.extractor + ("+ocr" if job.ocr_done else ""),
+                                 metadata=job.info_meta)
+
+    def _no_text_layer(self, job: _Job) -> None:
+        if self.opts.ocr and not job.ocr_done:
+            self._ocr_then_extract(job)
+            return
+        what = "OCR found no text" if job.ocr_done else "the PDF has no text layer"
+        self._fail(job, NoTextLayer(
+            f"scanned: OCR needed ({what})", path=str(job.path),
+            hint=None if job.ocr_done else "re-run with --ocr, which needs `pip install 'policyscope[ocr]'` and Tesseract"))
+
     def _after_extract(self, job: _Job) -> None:
         from policyscope.ingest.pdf import finish_pages, has_text_layer
         drafts = [d for k in sorted(job.drafts) for d in job.drafts[k]]
         if not has_text_layer(drafts):
-            if self.opts.ocr and not job.ocr_done:
-                self._ocr_then_extract(job)
-                return
-            self._fail(job, NoTextLayer(
-                "scanned: OCR needed (the PDF has no text layer)", path=str(job.path),
-                hint="re-run with --ocr, which needs `pip install 'policyscope[ocr]'` and Tesseract"))
+            self._no_text_layer(job)
             return
         job.pages = finish_pages(drafts, job.doc_id)
         job.drafts = {}

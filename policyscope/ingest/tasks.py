@@ -13,6 +13,19 @@ def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, ex
     return extract_pages(path, first, last, password=password, extractor=extractor)
 
 
+def process_whole_pdf(path: str, n_pages: int, password: str | None, extractor: str, doc_id: str):
+    """A PDF small enough for one task: extract, finish and segment in the worker (one round trip).
+
+    Returns None when the PDF has no text layer, else (pages, passages, sentences, signature).
+    """
+    from policyscope.ingest.pdf import extract_pages, finish_pages, has_text_layer
+    drafts = extract_pages(path, 1, n_pages, password=password, extractor=extractor)
+    if not has_text_layer(drafts):
+        return None
+    pages = finish_pages(drafts, doc_id)
+    return (pages, *segment_chunk(pages))
+
+
 def segment_chunk(pages: list[Page]):
     """Passages, sentences and the MinHash signature of a page range."""
     passages, sentences = segment_pages(pages)
