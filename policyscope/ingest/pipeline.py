@@ -281,7 +281,7 @@ class _Runner:
         if job.n_pages <= step:
             job.waiting = 1
             self.pool.submit((job.index, "whole", 0), tasks.process_whole_pdf, str(path or job.path), job.n_pages,
-                             job.password, self.opts.extractor, job.doc_id)
+                             job.password, self.opts.extractor, job.doc_id, job.ocr_done)
             return
         # A long PDF: page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
         starts = list(range(1, job.n_pages + 1, step))
@@ -393,9 +393,9 @@ class _Runner:
             hint=None if job.ocr_done else "re-run with --ocr, which needs `pip install 'policyscope[ocr]'` and Tesseract"))
 
     def _after_extract(self, job: _Job) -> None:
-        from policyscope.ingest.pdf import finish_pages, has_text_layer
+        from policyscope.ingest.pdf import finish_pages
         drafts = [d for k in sorted(job.drafts) for d in job.drafts[k]]
-        if not has_text_layer(drafts):
+        if not tasks.usable_text(drafts, job.ocr_done):
             self._no_text_layer(job)
             return
         job.pages = finish_pages(drafts, job.doc_id)

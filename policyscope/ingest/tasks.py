@@ -13,17 +13,25 @@ def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, ex
     return extract_pages(path, first, last, password=password, extractor=extractor)
 
 
-def process_whole_pdf(path: str, n_pages: int, password: str | None, extractor: str, doc_id: str):
+def process_whole_pdf(path: str, n_pages: int, password: str | None, extractor: str, doc_id: str,
+                      ocred: bool = False):
     """A PDF small enough for one task: extract, finish and segment in the worker (one round trip).
 
     Returns None when the PDF has no text layer, else (pages, passages, sentences, signature).
     """
-    from policyscope.ingest.pdf import extract_pages, finish_pages, has_text_layer
+    from policyscope.ingest.pdf import extract_pages, finish_pages
     drafts = extract_pages(path, 1, n_pages, password=password, extractor=extractor)
-    if not has_text_layer(drafts):
+    if not usable_text(drafts, ocred):
         return None
     pages = finish_pages(drafts, doc_id)
     return (pages, *segment_chunk(pages))
+
+
+def usable_text(drafts, ocred: bool) -> bool:
+    """A text layer to ingest. After OCR any recognised text counts: the page image is still there, so
+    the scan test (little text under a page-sized image) would reject a sparse but real page."""
+    from policyscope.ingest.pdf import has_text_layer
+    return any(d.n_chars for d in drafts) if ocred else has_text_layer(drafts)
 
 
 def segment_chunk(pages: list[Page]):
