@@ -254,3 +254,20 @@ def test_near_duplicates_are_marked_and_reported(tmp_path):
         assert store.document(dup)["duplicate_of"] == canon and sim > 0.9
         assert len(store.documents(include_duplicates=False)) == 2
         assert store.conn.execute("SELECT COUNT(*) FROM doc_signatures").fetchone()[0] == 3
+
+
+def test_docs_and_show_commands_print_the_store(demo_db):
+    docs = subprocess.run([sys.executable, "-m", "policyscope", "docs", "--db", str(demo_db)], cwd=REPO,
+                          capture_output=True, text=True)
+    assert docs.returncode == 0, docs.stderr
+    assert "Personalisation - give up or move on?" in docs.stdout and "2014-01-31" in docs.stdout
+    with Store(demo_db) as store:
+        allen = next(d for d in store.documents() if d["file_type"] == "pdf" and d["n_pages"] == 8)
+    shown = subprocess.run([sys.executable, "-m", "policyscope", "show", allen["doc_id"], "--page", "2", "--db",
+                            str(demo_db)], cwd=REPO, capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "page 2 of 8" in shown.stdout and "clean-up (" in shown.stdout
+    assert "header" in shown.stdout or "footer" in shown.stdout  # the running head was removed and logged
+    missing = subprocess.run([sys.executable, "-m", "policyscope", "show", "000000000000", "--db", str(demo_db)],
+                             cwd=REPO, capture_output=True, text=True)
+    assert missing.returncode == 3 and "E202" in missing.stderr and "policyscope docs" in missing.stderr
