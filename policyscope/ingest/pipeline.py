@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,9 +18,9 @@ from policyscope.errors import (CorruptFile, EmptyFile, ExtractionTimeout, Input
                                 UnsupportedFileType)
 from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
-from policyscope.ingest.near_duplicates import combine_signatures, mark_near_duplicates
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
-from policyscope.ingest.workers import TaskResult, TimedPool, default_jobs
+from policyscope.ingest.near_duplicates import combine_signatures, mark_near_duplicates
+from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs
 from policyscope.model import Document, ExtractedDocument, IngestOutcome
 from policyscope.nlp import load_pipeline
 from policyscope.store import Store
@@ -101,58 +99,6 @@ class _Job:
     reading_done: bool = False
 
 
-class InlinePool:
-    """Same interface as TimedPool, runs each task here; the time limit is a SIGALRM (checked between
-    Python bytecodes, so a native call that never returns cannot be interrupted — use --jobs 2+ for that)."""
-
-    def __init__(self, timeout: float | None):
-        self.timeout = timeout
-        self._queue: list = []
-
-    def submit(self, key, fn, *args, timeout=None):
-        self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
-
-    def pending(self) -> int:
-        return len(self._queue)
-
-    def results(self) -> Iterator[TaskResult]:
-        import threading
-        # Signals can only be set from the main thread; elsewhere (a notebook's worker thread) run without a limit.
-        use_alarm = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-        while self._queue:
-            key, fn, args, timeout = self._queue.pop(0)
-            t0 = time.perf_counter()
-
-            def on_alarm(signum, frame):
-                raise _Timeout()
-
-            old = signal.signal(signal.SIGALRM, on_alarm) if (use_alarm and timeout) else None
-            if old is not None:
-                signal.setitimer(signal.ITIMER_REAL, timeout)
-            try:
-                value = fn(*args)
-                res = TaskResult(key, value, seconds=time.perf_counter() - t0)
-            except _Timeout:
-                res = TaskResult(key, timed_out=True, seconds=time.perf_counter() - t0)
-            except Exception as exc:  # noqa: BLE001 - becomes this file's outcome
-                res = TaskResult(key, error=exc, seconds=time.perf_counter() - t0)
-            finally:
-                if old is not None:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                    signal.signal(signal.SIGALRM, old)
-            yield res
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._queue.clear()
-
-
-class _Timeout(Exception):
-    pass
-
-
 def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifest: str | Path | None = None,
                  options: IngestOptions | None = None, progress: bool | None = None,
                  store: Store | None = None) -> IngestReport:
@@ -180,7 +126,7 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
         order = {str(f): i for i, f in enumerate(files)}
         report.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # input order, not completion order
         if any(o.outcome == "ok" for o in report.outcomes):
-            report.duplicates = _mark_near_duplicates(store, opts.dedupe_threshold)
+            report.duplicates = mark_near_duplicates(store, opts.dedupe_threshold)
     finally:
         if bar is not None:
             bar.close()
@@ -513,7 +459,3 @@ def _progress_bar(total: int, progress: bool | None):
         return None
     from tqdm import tqdm
     return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, dynamic_ncols=True)
-
-
-def _mark_near_duplicates(store: Store, threshold: float) -> list[tuple[str, str, float]]:
-    return mark_near_duplicates(store, threshold)

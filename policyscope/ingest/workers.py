@@ -1,4 +1,4 @@
-"""A small process pool whose tasks have a hard time limit.
+"""Where ingest tasks run: a process pool whose tasks have a hard time limit, or this process.
 
 concurrent.futures cannot stop one running task, and one pathological PDF must not stall a
 batch of thousands. Each worker here has its own pipe, so a worker stuck past its deadline
@@ -157,3 +157,55 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+class InlinePool:
+    """Same interface as TimedPool, runs each task here; the time limit is a SIGALRM (checked between
+    Python bytecodes, so a native call that never returns cannot be interrupted — use --jobs 2+ for that)."""
+
+    def __init__(self, timeout: float | None):
+        self.timeout = timeout
+        self._queue: list = []
+
+    def submit(self, key, fn, *args, timeout=None):
+        self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def results(self) -> Iterator[TaskResult]:
+        import threading
+        # Signals can only be set from the main thread; elsewhere (a notebook's worker thread) run without a limit.
+        use_alarm = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+        while self._queue:
+            key, fn, args, timeout = self._queue.pop(0)
+            t0 = time.perf_counter()
+
+            def on_alarm(signum, frame):
+                raise _Timeout()
+
+            old = signal.signal(signal.SIGALRM, on_alarm) if (use_alarm and timeout) else None
+            if old is not None:
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                value = fn(*args)
+                res = TaskResult(key, value, seconds=time.perf_counter() - t0)
+            except _Timeout:
+                res = TaskResult(key, timed_out=True, seconds=time.perf_counter() - t0)
+            except Exception as exc:  # noqa: BLE001 - becomes this file's outcome
+                res = TaskResult(key, error=exc, seconds=time.perf_counter() - t0)
+            finally:
+                if old is not None:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, old)
+            yield res
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._queue.clear()
+
+
+class _Timeout(Exception):
+    pass
