@@ -176,17 +176,10 @@ def kwic(store, query: str | None = None, *, concept: str | None = None, lexicon
             helper = Matcher.__new__(Matcher)
             helper._nlp = nlp
             for rows in candidates(None):
-                joined = SEP.join(r[7] for r in rows)
-                starts, pos = [], 0
-                for r in rows:
-                    starts.append(pos)
-                    pos += len(r[7]) + 1
-                for m in lrx.finditer(joined):
-                    i = bisect.bisect_right(starts, m.start()) - 1
+                for i, start, end in _matches_in_batch([r[7] for r in rows], lrx):
                     r = rows[i]
-                    local = m.start() - starts[i]
-                    first = r[7].count(" ", 0, local)
-                    last = r[7].count(" ", 0, m.end() - starts[i])
+                    first = r[7].count(" ", 0, start)
+                    last = r[7].count(" ", 0, end)
                     sp = helper.surface_span(r[2], r[7], first, last)
                     if sp:
                         spans.append((r, sp[0], sp[1], "", ""))
@@ -197,14 +190,8 @@ def kwic(store, query: str | None = None, *, concept: str | None = None, lexicon
             rx = re.compile(form.pattern)
             fts = fts_query_for_forms([form])
             for rows in candidates(fts):
-                joined = _lower_same_length(SEP.join(r[2] for r in rows))
-                starts, pos = [], 0
-                for r in rows:
-                    starts.append(pos)
-                    pos += len(r[2]) + 1
-                for m in rx.finditer(joined):
-                    i = bisect.bisect_right(starts, m.start()) - 1
-                    spans.append((rows[i], m.start() - starts[i], m.end() - starts[i], "", ""))
+                for i, start, end in _matches_in_batch([r[2] for r in rows], rx, lower=True):
+                    spans.append((rows[i], start, end, "", ""))
         label = q
 
     lines = []
@@ -248,3 +235,18 @@ def sort_lines(lines: list[KwicLine], sort: str) -> list[KwicLine]:
     if sort == "doc":
         return sorted(lines, key=lambda ln: (ln.title.lower(), ln.doc_id, ln._seq, ln.char_start))
     return sorted(lines, key=lambda ln: (ln.date or "9999", ln.doc_id, ln._seq, ln.char_start))
+
+
+def _matches_in_batch(texts: list[str], rx, *, lower: bool = False):
+    """(index, start, end) of every match of rx in a batch of texts, searched as one joined string
+    (one regex pass per batch instead of one per sentence; SEP keeps matches inside one text)."""
+    joined = SEP.join(texts)
+    if lower:
+        joined = _lower_same_length(joined)
+    starts, pos = [], 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + len(SEP)
+    for m in rx.finditer(joined):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        yield i, m.start() - starts[i], m.end() - starts[i]
