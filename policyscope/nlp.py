@@ -10,9 +10,12 @@ from __future__ import annotations
 import functools
 import os
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 
 DEFAULT_MODEL = "blank:en"
+USED_LEX_ATTRS = (LOWER, IS_PUNCT, IS_SPACE)
 
 
 @functools.lru_cache(maxsize=4)
@@ -27,6 +30,11 @@ def load_pipeline(model: str | None = None):
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()  # loads the lookup table from spacy-lookups-data (installed, no download)
+        # Every new word form gets its lexical attributes computed by ~20 Python functions; policyscope
+        # reads only these (is_word, lower_), so the others are not computed (the first pass over
+        # a corpus is ~25% faster). Other attributes (like_num, is_stop, shape_…) read as unset.
+        getters = nlp.vocab.lex_attr_getters
+        nlp.vocab.lex_attr_getters = {a: getters[a] for a in USED_LEX_ATTRS if a in getters}
     else:
         # Trained pipelines: keep only what we need, for speed.
         nlp = spacy.load(model, exclude=["ner", "textcat", "textcat_multilabel"])
@@ -35,13 +43,13 @@ def load_pipeline(model: str | None = None):
 
 
 class FastLookup:
-    """Tokens, sentences and lookup lemmas, as the blank pipeline gives them, at about 3x its speed.
+    """Tokens, sentences and lookup lemmas, as the blank pipeline gives them, several times faster.
 
     spaCy's lookup lemmatizer is `table.get(token.text, token.text)`, run per token through
-    Python; calling the tokenizer and sentencizer directly and looking lemmas up in the same
-    table (memoised per word form) is faster, and also lemmatises capitalised words ("Integrated"
-    → "integrate"), which spaCy's lookup leaves as they are. Used only for the blank pipeline; a
-    trained pipeline runs as is.
+    Python; calling the tokenizer directly, applying the sentencizer's rule to token arrays and
+    looking lemmas up in the same table (memoised per word form) is faster, and also lemmatises
+    capitalised words ("Integrated" → "integrate"), which spaCy's lookup leaves as they are. Used
+    only for the blank pipeline; a trained pipeline runs as is.
     """
 
     def __init__(self, nlp):
@@ -60,10 +68,104 @@ class FastLookup:
             self._cache[text] = got
         return got
 
-    def pipe(self, texts, batch_size: int = 128):
-        sentencizer = self.sentencizer
-        for doc in self.nlp.tokenizer.pipe(texts, batch_size=batch_size):
-            yield sentencizer(doc)
+    def sentences(self, texts: list[str]) -> list[list[tuple[int, int, int, str]]]:
+        """Per text, its sentences as (char_start, char_end, n_words, lemmas): what the tokenizer, the
+        sentencizer and a loop over Token objects give, computed from `Doc.to_array` in bulk.
+
+        Building a Token object per token (in the sentencizer and in the caller) was most of the cost
+        of the blank pipeline. Here the texts are joined (a blank line apart; they hold no newlines) and
+        tokenised by spaCy's tokenizer in one Doc per ~BATCH_CHARS characters, and the sentencizer's rule is applied
+        to arrays, restarting at each text. Sentences without a word (lone punctuation) are dropped.
+        `tests/test_segment.py` checks this against the sentencizer, token for token.
+        """
+        out: list[list[tuple[int, int, int, str]]] = []
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            if "\n" in text or text != text.strip():
+                raise ValueError("FastLookup.sentences needs stripped texts without newlines")
+            batch.append(text)
+            size += len(text)
+            if size >= BATCH_CHARS:
+                out += self._sentences_of_batch(batch)
+                batch, size = [], 0
+        if batch:
+            out += self._sentences_of_batch(batch)
+        return out
+
+    def _sentences_of_batch(self, texts: list[str]) -> list[list[tuple[int, int, int, str]]]:
+        starts_c = np.zeros(len(texts), dtype=np.int64)  # char offset of each text in the joined string
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        starts_c[1:] = np.cumsum(lengths + len(_JOIN))[:-1]
+        doc = self.nlp.tokenizer(_JOIN.join(texts))
+        out: list[list] = [[] for _ in texts]
+        if len(doc) == 0:
+            return out
+        arr = doc.to_array(_ATTRS)  # uint64: ORTH is a string hash
+        orth = arr[:, 0]
+        idx, length = arr[:, 3].astype(np.int64), arr[:, 4].astype(np.int64)
+        is_punct, is_space = arr[:, 1].astype(bool), arr[:, 2].astype(bool)
+        text_of = np.searchsorted(starts_c, idx, side="right") - 1
+        joiner = idx >= (starts_c + lengths)[text_of]  # the blank line between two texts
+        in_punct_chars = np.isin(orth, self._punct_orths)
+        # Forced starts: each text's first token.
+        first = np.flatnonzero(~joiner & np.concatenate(([True], text_of[1:] != text_of[:-1])))
+        first_of_text = np.full(len(texts), -1, dtype=np.int64)
+        first_of_text[text_of[first]] = first
+        # The sentencizer's rule: a token that is neither punctuation nor a sentence-final character
+        # starts a sentence when a sentence-final character came since the previous such token (or
+        # since the text's first token).
+        wordish = np.flatnonzero(~(is_punct | in_punct_chars | joiner))
+        finals = np.concatenate(([0], np.cumsum(in_punct_chars)))  # finals[i] = count in tokens [0, i)
+        since = np.maximum(np.concatenate(([0], wordish[:-1] + 1)), first_of_text[text_of[wordish]])
+        starts = np.union1d(first, wordish[finals[wordish] - finals[since] > 0])
+        # A sentence runs to the next start, less the joiner tokens before it.
+        ends = np.empty_like(starts)
+        ends[:-1] = starts[1:]
+        ends[-1] = len(doc)
+        kept = np.flatnonzero(~joiner)
+        last = kept[np.searchsorted(kept, ends, side="left") - 1]  # last non-joiner token before each end
+        is_word = ~(is_punct | is_space)
+        words_before = np.concatenate(([0], np.cumsum(is_word)))
+        w0, w1 = words_before[starts], words_before[last + 1]
+        lemmas = self._lemmas_of(orth[is_word].tolist())
+        t_of = text_of[starts].tolist()
+        base = starts_c[text_of[starts]]
+        c0 = (idx[starts] - base).tolist()
+        c1 = np.minimum(idx[last] + length[last] - base, lengths[text_of[starts]]).tolist()
+        for t, a, b, i0, i1 in zip(t_of, c0, c1, w0.tolist(), w1.tolist()):
+            if i1 > i0:
+                out[t].append((a, b, i1 - i0, " ".join(lemmas[i0:i1])))
+        return out
+
+    def _lemmas_of(self, orths: list[int]) -> list[str]:
+        cache = self._lemma_by_orth
+        strings = self.nlp.vocab.strings
+        out = []
+        for o in orths:
+            lem = cache.get(o)
+            if lem is None:
+                lem = cache[o] = self.lemma(strings[o])
+            out.append(lem)
+        return out
+
+    @functools.cached_property
+    def _punct_orths(self) -> np.ndarray:
+        strings = self.nlp.vocab.strings
+        return np.array(sorted(strings.add(ch) for ch in self.sentencizer.punct_chars), dtype=np.uint64)
+
+    @functools.cached_property
+    def _lemma_by_orth(self) -> dict[int, str]:
+        return {}
+
+
+_ATTRS = [ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]
+_JOIN = "\n\n"
+# Characters tokenised per Doc. spaCy's tokenizer stops caching new words for the rest of a Doc once
+# any special case ("e.g.", "'s") has been seen in it (tokenizer.pyx, _save_cached, "see #1250"), so
+# one Doc per text re-splits words it has seen, and very long Docs cache almost nothing; ~12k
+# characters was fastest here (cold 1.12 s vs 1.41 s one Doc per passage, 1.70 s at 200k).
+BATCH_CHARS = 12_000
 
 
 def fast_path(nlp):
@@ -86,7 +188,3 @@ def pipeline_name(nlp) -> str:
 def is_word(token) -> bool:
     """Word tokens are what rates count: not punctuation, not whitespace."""
     return not (token.is_punct or token.is_space)
-
-
-def word_lemmas(span) -> list[str]:
-    return [t.lemma_.lower() or t.lower_ for t in span if is_word(t)]

@@ -39,6 +39,18 @@ def section_at(page: Page, start: int, end: int) -> str:
     return page.section
 
 
+def _sentences_of(doc) -> list[tuple[int, int, int, str]]:
+    """(char_start, char_end, n_words, lemmas) of a parsed Doc's sentences (a trained pipeline's path)."""
+    out = []
+    for sent in doc.sents:
+        words = [t for t in sent if not (t.is_punct or t.is_space)]
+        if words:  # lone punctuation or bullets: not a sentence
+            last = sent[-1]
+            out.append((sent[0].idx, last.idx + len(last.text), len(words),
+                        " ".join(t.lemma_.lower() or t.lower_ for t in words)))
+    return out
+
+
 def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tuple[list[Passage], list[Sentence]]:
     """Split pages into passages and sentences; ids number passages/sentences within each page."""
     nlp = nlp or load_pipeline()
@@ -54,26 +66,17 @@ def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tup
     per_page: dict[tuple[str, int], int] = {}
     # Line breaks inside a paragraph are soft; flatten them so the sentencizer and
     # tokenizer see running text (same length, so offsets hold).
-    texts = (p.text.replace("\n", " ") for p in passages)
+    texts = [p.text.replace("\n", " ") for p in passages]
     fast = fast_path(nlp)
-    docs = fast.pipe(texts, batch_size=batch_size) if fast else nlp.pipe(texts, batch_size=batch_size)
-    for passage, doc in zip(passages, docs):
-        for sent in doc.sents:
-            words = [t for t in sent if not (t.is_punct or t.is_space)]
-            if not words:
-                continue  # lone punctuation or bullets: not a sentence
-            lemmas = (" ".join(fast.lemma(t.text) for t in words) if fast
-                      else " ".join(t.lemma_.lower() or t.lower_ for t in words))
-            s_start = passage.char_start + sent[0].idx
-            last = sent[-1]
-            s_end = passage.char_start + last.idx + len(last.text)
-            key = (passage.doc_id, passage.page_no)
+    per_passage = fast.sentences(texts) if fast else (_sentences_of(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
+    for passage, found in zip(passages, per_passage):
+        key = (passage.doc_id, passage.page_no)
+        for start, end, n_words, lemmas in found:
             per_page[key] = per_page.get(key, 0) + 1
             sentences.append(Sentence(
                 sentence_id=sentence_id(passage.doc_id, passage.page_no, per_page[key]),
                 passage_id=passage.passage_id, doc_id=passage.doc_id, page_no=passage.page_no,
-                char_start=s_start, char_end=s_end, text=passage.text[s_start - passage.char_start:s_end - passage.char_start],
-                n_tokens=len(words), lemmas=lemmas,
-                section=passage.section,
+                char_start=passage.char_start + start, char_end=passage.char_start + end,
+                text=passage.text[start:end], n_tokens=n_words, lemmas=lemmas, section=passage.section,
             ))
     return passages, sentences
