@@ -67,3 +67,16 @@ def test_cli_collocates_and_keyness(demo_db, tmp_path):
     r = run.invoke(cli, ["keyness", "--a", "2010-2014", "--b", "2015-2024", "--db", str(demo_db), "--top", "5"],
                    catch_exceptions=False)
     assert r.exit_code == 0 and "log ratio" in r.output
+
+
+def test_collocates_of_several_concepts_in_one_pass_equal_one_by_one(demo_db):
+    from policyscope.analyse.collocates import collocates_of_concepts
+    from policyscope.analyse.lexicon import load_lexicon
+    concepts = load_lexicon().concept_names
+    with open_store(demo_db) as store:
+        together = collocates_of_concepts(store, concepts, periods="all=2000-2025", top=10)
+        for c in concepts:
+            alone = collocates(store, c, periods="all=2000-2025", top=10)
+            part = together[together["concept"] == c].reset_index(drop=True)
+            assert len(alone) > 0
+            assert part.equals(alone)

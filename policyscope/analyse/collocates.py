@@ -42,8 +42,17 @@ def g2(o11: float, r1: float, c1: float, n: float) -> float:
 def collocates(store, concept: str, *, lexicon: Lexicon | None = None, window: int = 5, by: str = "year",
                periods: str | None = None, sections=("body",), include_duplicates: bool = False, min_freq: int = 3,
                top: int = 25) -> pd.DataFrame:
+    return collocates_of_concepts(store, [concept], lexicon=lexicon, window=window, by=by, periods=periods,
+                                  sections=sections, include_duplicates=include_duplicates, min_freq=min_freq,
+                                  top=top)
+
+
+def collocates_of_concepts(store, concepts: list[str], *, lexicon: Lexicon | None = None, window: int = 5,
+                           by: str = "year", periods: str | None = None, sections=("body",),
+                           include_duplicates: bool = False, min_freq: int = 3, top: int = 25) -> pd.DataFrame:
+    """`collocates` for several concepts in one pass over the store (rows in the order of `concepts`)."""
     lexicon = lexicon or load_lexicon()
-    matcher = Matcher(lexicon, concepts=[concept])
+    matcher = Matcher(lexicon, concepts=list(concepts))
     sections = resolve_sections(sections)
     scope = build_scope(store, PeriodScheme(by, periods), sections, include_duplicates)
     if scope.docs.empty:
@@ -51,7 +60,7 @@ def collocates(store, concept: str, *, lexicon: Lexicon | None = None, window: i
     period_of = dict(zip(scope.docs["doc_id"], scope.docs["period"]))
     order = list(dict.fromkeys(scope.docs.sort_values("period_start")["period"]))
     freq: dict[str, Counter] = defaultdict(Counter)
-    win: dict[str, Counter] = defaultdict(Counter)
+    win: dict[tuple[str, str], Counter] = defaultdict(Counter)  # (concept, period) → window words
     n_tok: Counter = Counter()
     r1: Counter = Counter()
     n_hits: Counter = Counter()
@@ -66,12 +75,12 @@ def collocates(store, concept: str, *, lexicon: Lexicon | None = None, window: i
             freq[p].update(toks)
             n_tok[p] += len(toks)
         hits = matcher.tag_batch([r[2] for r in rows], [r[3] for r in rows] if matcher.uses_lemmas else None)
-        by_sentence: dict[int, list] = defaultdict(list)
+        by_sentence: dict[tuple[int, str], list] = defaultdict(list)
         for h in hits:
-            by_sentence[h.i].append(h)
-        for i, hs in by_sentence.items():
+            by_sentence[h.i, h.concept].append(h)
+        for (i, concept), hs in by_sentence.items():
             text = rows[i][2]
-            p = period_of[rows[i][1]]
+            key = (concept, period_of[rows[i][1]])
             toks = [(m.start(), m.end(), m.group(0).lower()) for m in WORD.finditer(text)]
             inside, window_pos = set(), set()
             for h in hs:
@@ -82,25 +91,28 @@ def collocates(store, concept: str, *, lexicon: Lexicon | None = None, window: i
                 window_pos.update(range(max(0, own[0] - window), own[0]))
                 window_pos.update(range(own[-1] + 1, min(len(toks), own[-1] + 1 + window)))
             window_pos -= inside  # each token position counts once, and never a matched term's own words
-            r1[p] += len(window_pos)
-            n_hits[p] += len(hs)
-            win[p].update(toks[k][2] for k in window_pos)
+            r1[key] += len(window_pos)
+            n_hits[key] += len(hs)
+            win[key].update(toks[k][2] for k in window_pos)
     out = []
-    for p in order:
-        n, rr = n_tok[p], r1[p]
-        if not rr:
-            continue
-        rows_p = []
-        for w, o in win[p].items():
-            if o < min_freq or w in stops or len(w) < 2:
+    for concept in concepts:
+        for p in order:
+            key = (concept, p)
+            n, rr = n_tok[p], r1[key]
+            if not rr:
                 continue
-            c1 = freq[p][w]
-            e = rr * c1 / n
-            if o <= e:
-                continue
-            rows_p.append({"concept": concept, "period": p, "collocate": w, "freq_window": o, "freq_period": c1,
-                           "expected": e, "log_likelihood": g2(o, rr, c1, n), "pmi": math.log2(o / e),
-                           "n_hits": n_hits[p], "window_tokens": rr, "period_tokens": n, "window": window})
-        rows_p.sort(key=lambda r: -r["log_likelihood"])
-        out.extend(rows_p[:top] if top else rows_p)
+            rows_p = []
+            for w, o in win[key].items():
+                if o < min_freq or w in stops or len(w) < 2:
+                    continue
+                c1 = freq[p][w]
+                e = rr * c1 / n
+                if o <= e:
+                    continue
+                rows_p.append({"concept": concept, "period": p, "collocate": w, "freq_window": o,
+                               "freq_period": c1, "expected": e, "log_likelihood": g2(o, rr, c1, n),
+                               "pmi": math.log2(o / e), "n_hits": n_hits[key], "window_tokens": rr,
+                               "period_tokens": n, "window": window})
+            rows_p.sort(key=lambda r: -r["log_likelihood"])
+            out.extend(rows_p[:top] if top else rows_p)
     return pd.DataFrame(out, columns=COLUMNS)

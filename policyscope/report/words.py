@@ -26,7 +26,7 @@ def track_span(track) -> tuple[int, int] | None:
 
 def words_frames(store, track, *, top: int = 15) -> tuple[pd.DataFrame | None, pd.DataFrame | None, tuple[str, str]]:
     """(collocates, keyness, (target label, reference label)); a frame is None when it cannot be made."""
-    from policyscope.analyse.collocates import collocates
+    from policyscope.analyse.collocates import collocates_of_concepts
     from policyscope.analyse.keyness import keyness
     from policyscope.analyse.lexicon import load_lexicon
 
@@ -40,16 +40,13 @@ def words_frames(store, track, *, top: int = 15) -> tuple[pd.DataFrame | None, p
         return None, None, ("later", "earlier")
     y0, y1 = span
     concepts = [c for c in track.concepts if not split_concepts(c, track.concepts)]
-    frames = []
-    for c in concepts:
-        if c not in lexicon.concept_names:
-            continue
-        df = collocates(store, c, lexicon=lexicon, periods=f"all={y0}-{y1}",
-                        sections=sections, include_duplicates=dups, top=top)
+    concepts = [c for c in concepts if c in lexicon.concept_names]
+    colloc = None
+    if concepts:  # one pass over the store for every concept
+        df = collocates_of_concepts(store, concepts, lexicon=lexicon, periods=f"all={y0}-{y1}",
+                                    sections=sections, include_duplicates=dups, top=top)
         if not df.empty:
-            frames.append(df.rename(columns={"collocate": "word", "log_likelihood": "score",
-                                             "freq_window": "count"}))
-    colloc = pd.concat(frames, ignore_index=True) if frames else None
+            colloc = df.rename(columns={"collocate": "word", "log_likelihood": "score", "freq_window": "count"})
     key = None
     labels = ("later", "earlier")
     if y1 > y0:

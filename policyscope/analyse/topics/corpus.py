@@ -16,17 +16,21 @@ bounded by their vocabulary caps), and leaves a folder:
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import math
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 from gensim.corpora import Dictionary
-from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases, Phrases
+from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases
 
+from policyscope.analyse.topics.phrases import PhraseApplier, learn_phrases
 from policyscope.analyse.topics.settings import CorpusSettings
-from policyscope.analyse.topics.stopwords import BOILERPLATE, build_stopwords, filter_terms, uk_spelling
+from policyscope.analyse.topics.stopwords import BOILERPLATE, TermFilter, build_stopwords, uk_spelling
 from policyscope.analyse.topics.units import UNIT_FIELDS, iter_units
 from policyscope.errors import TopicModelError
 from policyscope.store import Store
@@ -53,6 +57,7 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path) -
     folder.mkdir(parents=True, exist_ok=True)
     raw_path, phrased_path = folder / "_raw.txt", folder / "_phrased.txt"
     stats: dict = {"units_streamed": 0, "units_empty": 0}
+    spell = _memoised(uk_spelling) if settings.spelling == "uk" else str
     try:
         # 1. store → raw lemma lines (+ the unit index)
         units_tmp = folder / "_units.csv"
@@ -61,35 +66,37 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path) -
             for u in iter_units(store, unit=settings.unit, max_unit_tokens=settings.max_unit_tokens,
                                 sections=settings.sections, include_duplicates=settings.include_duplicates):
                 stats["units_streamed"] += 1
-                lemmas = [t for t in u.lemmas if t.strip()]
-                if settings.spelling == "uk":
-                    lemmas = [uk_spelling(t) for t in lemmas]
-                raw.write(" ".join(lemmas) + "\n")
+                raw.write(" ".join(map(spell, u.lemmas)) + "\n")
                 w.writerow(u.row())
         if stats["units_streamed"] == 0:
             raise TopicModelError("the store has no passages to model", path=str(store.path),
                                   hint="ingest documents first, or check --sections / --include-duplicates")
-        # 2. phrases: bigrams over the lemma stream, trigrams over the bigrammed stream
+        # 2. phrases: bigrams over the lemma stream, trigrams over the bigrammed stream (kept on disk)
         phrasers: list[FrozenPhrases] = []
-        rounds = (1 + settings.trigrams) if settings.phrases else 0
-        for _ in range(rounds):
-            stream = _Lines(raw_path, _chain(phrasers))
-            phrasers.append(Phrases(stream, min_count=settings.phrase_min_count, threshold=settings.phrase_threshold,
-                                    max_vocab_size=settings.phrase_max_vocab,
-                                    connector_words=ENGLISH_CONNECTOR_WORDS).freeze())
+        if settings.phrases:
+            learn = dict(min_count=settings.phrase_min_count, threshold=settings.phrase_threshold,
+                         max_vocab_size=settings.phrase_max_vocab, connector_words=ENGLISH_CONNECTOR_WORDS)
+            phrasers.append(learn_phrases(_Lines(raw_path), **learn))
+            if settings.trigrams:
+                bigrammed = PhraseApplier(phrasers[:1])
+                with open(phrased_path, "w", encoding="utf-8") as out:
+                    for tokens in _Lines(raw_path):
+                        out.write(" ".join(bigrammed(tokens)) + "\n")
+                os.replace(phrased_path, raw_path)
+                phrasers.append(learn_phrases(_Lines(raw_path), **learn))
         stopwords = build_stopwords(settings.extra_stopwords)
-
-        apply_phrases = _chain(phrasers)
-
-        def to_terms(tokens: list[str]) -> list[str]:
-            return filter_terms(apply_phrases(tokens), stopwords, settings.min_token_chars)
+        # raw_path now holds the lemma stream with every phrase model but the last already applied
+        apply_rest = PhraseApplier(phrasers[-1:] if settings.trigrams else phrasers)
+        term_filter = TermFilter(stopwords, settings.min_token_chars)
 
         # 3. raw → phrased + filtered terms, building the dictionary
-        dictionary = Dictionary(prune_at=max(settings.keep_n * 20, 2_000_000))
+        counts = DictionaryCounts(prune_at=max(settings.keep_n * 20, 2_000_000))
         with open(phrased_path, "w", encoding="utf-8") as out:
-            for terms in _Lines(raw_path, to_terms):
-                dictionary.add_documents([terms])
+            for tokens in _Lines(raw_path):
+                terms = term_filter(apply_rest(tokens))
+                counts.add(terms)
                 out.write(" ".join(terms) + "\n")
+        dictionary = counts.dictionary()
         dictionary.filter_extremes(no_below=settings.no_below, no_above=settings.no_above, keep_n=settings.keep_n)
         if len(dictionary) == 0:
             raise TopicModelError(
@@ -136,12 +143,16 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path) -
     return PreparedCorpus(folder)
 
 
-def _chain(phrasers: list[FrozenPhrases]):
-    def apply(tokens: list[str]) -> list[str]:
-        for ph in phrasers:
-            tokens = ph[tokens]
-        return tokens
-    return apply
+def _memoised(fn):
+    """A one-argument function with its results kept (a corpus has far fewer word forms than tokens)."""
+    cache: dict = {}
+
+    def call(x):
+        got = cache.get(x)
+        if got is None:
+            got = cache[x] = fn(x)
+        return got
+    return call
 
 
 def _write_documents(store: Store, doc_ids: set[str], path: Path) -> None:
@@ -151,6 +162,51 @@ def _write_documents(store: Store, doc_ids: set[str], path: Path) -> None:
         for d in store.documents():
             if d["doc_id"] in doc_ids:
                 w.writerow([d[f] if d[f] is not None else "" for f in DOC_FIELDS])
+
+
+class DictionaryCounts:
+    """What gensim's `Dictionary.add_documents([terms])` builds, document by document, with the counting
+    done by Counter in C: the same ids (a document's new terms numbered in sorted order), document and
+    collection frequencies and totals, and the same `prune_at` pruning (checked before each document)."""
+
+    def __init__(self, prune_at: int | None = 2_000_000):
+        self.prune_at = prune_at
+        self.token2id: dict[str, int] = {}
+        self.dfs: Counter = Counter()
+        self.cfs: Counter = Counter()
+        self.num_docs = self.num_pos = self.num_nnz = 0
+
+    def add(self, terms: list[str]) -> None:
+        if self.prune_at is not None and len(self.token2id) > self.prune_at:
+            self._prune()
+        distinct = dict.fromkeys(terms)
+        token2id = self.token2id
+        new = [w for w in distinct if w not in token2id]
+        if new:
+            for w in sorted(new):
+                token2id[w] = len(token2id)
+        self.dfs.update(distinct.keys())  # keys, not the mapping: each distinct term counts once
+        self.cfs.update(terms)
+        self.num_docs += 1
+        self.num_pos += len(terms)
+        self.num_nnz += len(distinct)
+
+    def dictionary(self) -> Dictionary:
+        d = Dictionary(prune_at=self.prune_at)
+        ids = self.token2id
+        d.token2id = dict(ids)
+        d.dfs = {ids[w]: n for w, n in self.dfs.items()}
+        d.cfs = {ids[w]: n for w, n in self.cfs.items()}
+        d.num_docs, d.num_pos, d.num_nnz = self.num_docs, self.num_pos, self.num_nnz
+        return d
+
+    def _prune(self) -> None:
+        d = self.dictionary()
+        d.filter_extremes(no_below=0, no_above=1.0, keep_n=self.prune_at)
+        self.token2id = dict(d.token2id)
+        id2token = {i: w for w, i in d.token2id.items()}
+        self.dfs = Counter({id2token[i]: n for i, n in d.dfs.items()})
+        self.cfs = Counter({id2token[i]: n for i, n in d.cfs.items()})
 
 
 class PreparedCorpus:
@@ -180,6 +236,13 @@ class PreparedCorpus:
     def texts(self) -> _Lines:
         """Re-iterable token lists (the kept terms of each unit)."""
         return _Lines(self.folder / "tokens.txt")
+
+    def texts_sample(self, max_units: int | None) -> "_Lines | _Every":
+        """The texts of at most `max_units` units, evenly spaced through the corpus (every n-th unit,
+        from the first): the same units on every run. All texts when the corpus is that small."""
+        if max_units is None or len(self) <= max_units:
+            return self.texts()
+        return _Every(self.texts(), math.ceil(len(self) / max_units))
 
     def bow(self) -> "_Bow":
         """Re-iterable gensim bag-of-words vectors, one per unit, in units.csv order."""
@@ -215,6 +278,16 @@ class PreparedCorpus:
     def phrasers(self) -> list[FrozenPhrases]:
         return [FrozenPhrases.load(str(self.folder / f"phrases_{n}.pkl")) for n in ("bigrams", "trigrams")
                 if (self.folder / f"phrases_{n}.pkl").exists()]
+
+
+class _Every:
+    """Every `step`-th item of a re-iterable stream, itself re-iterable."""
+
+    def __init__(self, stream, step: int):
+        self.stream, self.step = stream, step
+
+    def __iter__(self):
+        return itertools.islice(iter(self.stream), 0, None, self.step)
 
 
 class _Bow:

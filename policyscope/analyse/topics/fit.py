@@ -131,6 +131,7 @@ def _select_k(corpus: PreparedCorpus, settings: TopicSettings, echo) -> tuple[To
         del b
     echo("scoring coherence (c_v, c_npmi) and topic diversity…")
     scores = score_candidates(candidates, corpus, coherence_topn=sel.coherence_topn,
+                              coherence_max_units=sel.coherence_max_units,
                               diversity_topn=sel.diversity_topn, fit_seconds=seconds)
     chosen = next(s.k for s in scores if s.chosen)
     echo(f"refitting the chosen K={chosen}…")
@@ -210,7 +211,8 @@ def _dedupe_labels(labels: list[str]) -> list[str]:
 
 
 def _coherence(corpus, topics: list[list[str]], settings: TopicSettings) -> dict[str, list[float]]:
-    per = coherence_per_topic([topics], corpus, settings.selection.coherence_topn)
+    per = coherence_per_topic([topics], corpus, settings.selection.coherence_topn,
+                              settings.selection.coherence_max_units)
     return {m: v[0] for m, v in per.items()}
 
 
