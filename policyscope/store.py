@@ -11,7 +11,6 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 
 from policyscope import __version__
@@ -180,10 +179,11 @@ class Store:
                  doc.doc_type, doc.source_url, doc.licence, len(pages), len(passages), len(sentences), n_tokens,
                  doc.file_type, doc.extractor, doc.date_source, json.dumps(doc.metadata, ensure_ascii=False),
                  now_iso(), __version__))
-            c.executemany(
+            c.executemany(  # the clean-up log as CleanupAction's fields (asdict() deep-copies: slower)
                 "INSERT INTO pages VALUES (?,?,?,?,?,?,?)",
                 ((p.doc_id, p.page_no, p.raw_text, p.text,
-                  json.dumps([asdict(a) for a in p.cleanup], ensure_ascii=False), p.section,
+                  json.dumps([{"kind": a.kind, "text": a.text, "line": a.line} for a in p.cleanup],
+                             ensure_ascii=False), p.section,
                   json.dumps(list(p.section_spans))) for p in pages))
             c.executemany(
                 "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
