@@ -57,6 +57,7 @@ class FastLookup:
         self.sentencizer = nlp.get_pipe("sentencizer")
         self._table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         self._cache: dict[str, str] = {}
+        self._lemma_by_orth: dict[int, str] = {}  # the same lemmas keyed by spaCy's string hash
 
     def lemma(self, text: str) -> str:
         got = self._cache.get(text)
@@ -153,10 +154,6 @@ class FastLookup:
     def _punct_orths(self) -> np.ndarray:
         strings = self.nlp.vocab.strings
         return np.array(sorted(strings.add(ch) for ch in self.sentencizer.punct_chars), dtype=np.uint64)
-
-    @functools.cached_property
-    def _lemma_by_orth(self) -> dict[int, str]:
-        return {}
 
 
 _ATTRS = [ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from policyscope.model import Page, Passage, Sentence, passage_id, sentence_id
-from policyscope.nlp import fast_path, load_pipeline
+from policyscope.nlp import fast_path, is_word, load_pipeline
 
 _PARA_BREAK = re.compile(r"\n[ \t]*\n+")
 
@@ -43,7 +43,7 @@ def _sentences_of(doc) -> list[tuple[int, int, int, str]]:
     """(char_start, char_end, n_words, lemmas) of a parsed Doc's sentences (a trained pipeline's path)."""
     out = []
     for sent in doc.sents:
-        words = [t for t in sent if not (t.is_punct or t.is_space)]
+        words = [t for t in sent if is_word(t)]
         if words:  # lone punctuation or bullets: not a sentence
             last = sent[-1]
             out.append((sent[0].idx, last.idx + len(last.text), len(words),
@@ -68,7 +68,10 @@ def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tup
     # tokenizer see running text (same length, so offsets hold).
     texts = [p.text.replace("\n", " ") for p in passages]
     fast = fast_path(nlp)
-    per_passage = fast.sentences(texts) if fast else (_sentences_of(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
+    if fast:
+        per_passage = fast.sentences(texts)
+    else:
+        per_passage = (_sentences_of(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
     for passage, found in zip(passages, per_passage):
         key = (passage.doc_id, passage.page_no)
         for start, end, n_words, lemmas in found:

@@ -30,7 +30,7 @@ from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases
 
 from policyscope.analyse.topics.phrases import PhraseApplier, learn_phrases
 from policyscope.analyse.topics.settings import CorpusSettings
-from policyscope.analyse.topics.stopwords import BOILERPLATE, TermFilter, build_stopwords, uk_spelling
+from policyscope.analyse.topics.stopwords import BOILERPLATE, build_stopwords, filter_terms, uk_spelling
 from policyscope.analyse.topics.units import UNIT_FIELDS, iter_units
 from policyscope.errors import TopicModelError
 from policyscope.store import Store
@@ -41,14 +41,13 @@ DOC_FIELDS = ("doc_id", "title", "date", "year", "doc_type", "authors", "publish
 class _Lines:
     """Re-iterable token lists from a one-unit-per-line file."""
 
-    def __init__(self, path: Path, transform=None):
-        self.path, self.transform = path, transform
+    def __init__(self, path: Path):
+        self.path = path
 
     def __iter__(self) -> Iterator[list[str]]:
         with open(self.path, encoding="utf-8") as fh:
             for line in fh:
-                tokens = line.split()
-                yield self.transform(tokens) if self.transform else tokens
+                yield line.split()
 
 
 def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path) -> "PreparedCorpus":
@@ -87,13 +86,13 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path) -
         stopwords = build_stopwords(settings.extra_stopwords)
         # raw_path now holds the lemma stream with every phrase model but the last already applied
         apply_rest = PhraseApplier(phrasers[-1:] if settings.trigrams else phrasers)
-        term_filter = TermFilter(stopwords, settings.min_token_chars)
+        terms_of = _memoised(lambda token: filter_terms([token], stopwords, settings.min_token_chars))
 
         # 3. raw → phrased + filtered terms, building the dictionary
         counts = DictionaryCounts(prune_at=max(settings.keep_n * 20, 2_000_000))
         with open(phrased_path, "w", encoding="utf-8") as out:
             for tokens in _Lines(raw_path):
-                terms = term_filter(apply_rest(tokens))
+                terms = [term for token in apply_rest(tokens) for term in terms_of(token)]
                 counts.add(terms)
                 out.write(" ".join(terms) + "\n")
         dictionary = counts.dictionary()

@@ -87,19 +87,3 @@ def filter_terms(tokens: list[str], stopwords: frozenset[str], min_chars: int) -
             out.extend(p for p in parts if keep_token(p, stopwords, min_chars))
     return out
 
-
-class TermFilter:
-    """`filter_terms` with each token's verdict kept: a corpus has far fewer word forms than tokens."""
-
-    def __init__(self, stopwords: frozenset[str], min_chars: int):
-        self.stopwords, self.min_chars = stopwords, min_chars
-        self._kept: dict[str, list[str]] = {}
-
-    def __call__(self, tokens: list[str]) -> list[str]:
-        kept, out = self._kept, []
-        for token in tokens:
-            got = kept.get(token)
-            if got is None:
-                got = kept[token] = filter_terms([token], self.stopwords, self.min_chars)
-            out += got
-        return out
