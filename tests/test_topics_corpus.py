@@ -102,3 +102,20 @@ def test_uk_spelling_merges_ize_and_ise():
 def test_american_spelling_is_one_term_with_british(prepared):
     vocab = set(prepared.dictionary.token2id)
     assert "personalisation" in vocab and "personalization" not in vocab
+
+
+def test_coherence_sample_is_every_nth_unit_and_reiterable(prepared):
+    import math
+
+    from policyscope.analyse.topics.selection import coherence_per_topic
+    texts = list(prepared.texts())
+    sample = prepared.texts_sample(40)
+    got = list(sample)
+    assert got == texts[::math.ceil(len(texts) / 40)] and 20 <= len(got) <= 40
+    assert list(sample) == got  # a second pass gives the same units
+    assert list(prepared.texts_sample(None)) == texts == list(prepared.texts_sample(len(texts)))
+    # Coherence with a cap counts co-occurrences in those units only.
+    topics = [[w for w in texts[0][:5]], [w for w in texts[1][:5]]]
+    capped = coherence_per_topic([topics], prepared, topn=5, max_units=40)
+    full = coherence_per_topic([topics], prepared, topn=5)
+    assert capped != full
