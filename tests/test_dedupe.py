@@ -1,7 +1,9 @@
 """Near-duplicates: MinHash signatures, LSH candidates, exact verification, canonical choice."""
 from __future__ import annotations
 
+import hashlib
 import pickle
+import random
 import re
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from policyscope.ingest import dedupe
 from policyscope.ingest.dedupe import (
     NUM_PERM, estimate_jaccard, exact_jaccard, find_near_duplicates, lsh_bands, lsh_candidates, shingles, signature,
 )
@@ -146,3 +149,95 @@ def test_band_choice_favours_recall():
     chance = 1 - (1 - 0.8 ** rows) ** bands
     assert chance >= 0.98  # a pair exactly at the threshold almost always becomes a candidate
     assert 1 - (1 - 0.3 ** rows) ** bands < 0.01  # a pair far below it almost never does
+
+
+# --- the definition of shingles and signatures is frozen: stored signatures must stay comparable ---
+
+PINNED_TEXT = ("Personal budgets give people choice and control over the support they receive: "
+               "café-owners’ “co-production”, 2014–15.")
+
+
+def test_shingles_and_signature_values_are_pinned():
+    # Computed with the first implementation. If this fails, the definition changed and every
+    # stored signature (doc_signatures) is no longer comparable with new ones.
+    sh = shingles(PINNED_TEXT)
+    assert sh.dtype == np.uint32
+    assert sh.tolist() == [172145676, 778636854, 1072321060, 1359034697, 1418599768, 1593802313, 1704587543,
+                           1954548506, 2042458755, 2452890743, 2922831491, 2942733583, 3880027038, 4148934010]
+    sig = signature(sh)
+    assert sig.dtype == np.uint32
+    assert sig[:8].tolist() == [579059575, 292689073, 1132792169, 9974818, 90290367, 66128997, 118901473, 575750498]
+    assert int(sig.astype(np.uint64).sum()) == 36427254456
+    assert np.array_equal(signature(PINNED_TEXT), sig)
+    assert shingles("Too short").tolist() == [3804026696]
+    assert signature("too short")[:4].tolist() == [1020754272, 3929477914, 483520465, 3630657435]
+
+
+def reference_shingles(text: str, k: int = 5) -> np.ndarray:
+    """The definition, written plainly (the first implementation)."""
+    tokens = re.findall(r"\w+", text.lower())
+    if not tokens:
+        return np.empty(0, dtype=np.uint32)
+    ids = np.array([int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little")
+                    for t in tokens], dtype=np.uint64)
+    n, width = max(len(ids) - k + 1, 1), min(k, len(ids))
+    rolled = np.zeros(n, dtype=np.uint64)
+    for j in range(width):
+        rolled = rolled * np.uint64(1099511628211) + ids[j:j + n]
+    rolled ^= rolled >> np.uint64(29)
+    rolled *= np.uint64(0xBF58476D1CE4E5B9)
+    return np.unique((rolled >> np.uint64(32)).astype(np.uint32))
+
+
+def reference_signature(sh: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    a, b = dedupe._permutations(num_perm, dedupe.SEED)
+    if len(sh) == 0:
+        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    hashed = (a[:, None] * np.asarray(sh, dtype=np.uint64)[None, :] + b[:, None]) >> np.uint64(32)
+    return hashed.min(axis=1).astype(np.uint32)
+
+
+def random_texts(n: int, seed: int = 3) -> list[str]:
+    """Words mixed with awkward characters: accents, curly quotes, dashes, non-breaking and zero-width
+    spaces, combining marks, 'İ' (lower-cases to two characters), CJK, emoji, a lone surrogate,
+    superscripts and other numerics, connector punctuation, control characters."""
+    pool = list("abcXYZ019_ ,.;-'\"\t\n") + ["é", "İ", "ß", "ǅ", "’", "“", "–", "\u00a0", "\u2028", "\u0301",
+                                             "日本", "。", "😀", "\ud800", "\ue000", "²", "½", "٣", "‿", "Ⅻ",
+                                             "ﬁ", "\x00", "\x1c", "ＡＢ", "\u200b", "Σ"]
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pool) for _ in range(rng.choice([0, 1, 3, 8, 20, 200, 3000]))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("max_replaces", [0, 1 << 20])  # the regex path and the str.replace path
+def test_word_tokens_are_the_regex_tokens(monkeypatch, max_replaces):
+    monkeypatch.setattr(dedupe, "_MAX_SEPARATOR_REPLACES", max_replaces)
+    # Every code point, between letters, in blocks (a block's separators are each replaced on the str.replace path).
+    blocks = [" x".join(map(chr, range(start, start + 2048))) for start in range(0, 0x110000, 2048)]
+    for text in blocks + [PINNED_TEXT, "", "...", "ASCII only, plain."] + random_texts(300):
+        expected = [t.encode("utf-8") for t in re.findall(r"\w+", text.lower())]
+        assert dedupe._word_tokens(text) == expected
+
+
+def test_shingles_and_signature_equal_the_plain_definition():
+    texts = random_texts(300) + [PINNED_TEXT, " ".join(f"w{i}" for i in range(20000))]
+    for text in texts:
+        sh = shingles(text)
+        assert sh.dtype == np.uint32 and np.array_equal(sh, reference_shingles(text))
+        sig = signature(sh)
+        assert sig.dtype == np.uint32 and np.array_equal(sig, reference_signature(sh))
+    long_sh = shingles(texts[-1])
+    assert long_sh.size > 2 * dedupe._CHUNK  # signed in several chunks
+    assert np.array_equal(signature(long_sh, 64), reference_signature(long_sh, 64))
+    for k in (1, 2, 3, 7):
+        assert np.array_equal(shingles(PINNED_TEXT, k), reference_shingles(PINNED_TEXT, k))
+        assert np.array_equal(shingles("two words", k), reference_shingles("two words", k))
+
+
+def test_token_hash_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(dedupe, "_TOKEN_CACHE_SIZE", 50)
+    dedupe._TOKEN_HASHES.clear()
+    for i in range(20):
+        text = " ".join(f"t{i}x{j}" for j in range(40))
+        assert np.array_equal(shingles(text), reference_shingles(text))
+        assert len(dedupe._TOKEN_HASHES) <= 50 + 40
+    dedupe._TOKEN_HASHES.clear()

@@ -16,7 +16,7 @@ from policyscope.store import Store
 
 
 def body_text(sentences: list[Sentence]) -> str:
-    return " ".join(s.text for s in sentences if s.section == "body")
+    return " ".join([s.text for s in sentences if s.section == "body"])  # join makes a list of a generator anyway
 
 
 def sentences_signature(sentences: list[Sentence]) -> tuple[int, np.ndarray]:
