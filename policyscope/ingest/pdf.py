@@ -16,6 +16,7 @@ without a space, a line that jumps across a wide gap.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import re
@@ -163,20 +164,25 @@ def _image_cover(c, page, area: float, max_objects: int = 500) -> float:
     if area <= 0:
         return 0.0
     l, b, r, t = (ctypes.c_float() for _ in range(4))
+    image, form = c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_FORM
+    # Two calls per object, up to max_objects of them (and as many in each form): unchecked, half the cost.
+    type_of = _unchecked("FPDFPageObj_GetType")
+    page_object = _unchecked("FPDFPage_GetObject", c.FPDF_PAGEOBJECT)
+    form_object = _unchecked("FPDFFormObj_GetObject", c.FPDF_PAGEOBJECT)  # index: unsigned long
     best = 0.0
 
     def visit(objects) -> None:
         nonlocal best
         for obj in objects:
-            kind = c.FPDFPageObj_GetType(obj)
-            if kind == c.FPDF_PAGEOBJ_IMAGE and c.FPDFPageObj_GetBounds(obj, l, b, r, t):
+            kind = type_of(obj)
+            if kind == image and c.FPDFPageObj_GetBounds(obj, l, b, r, t):
                 best = max(best, (r.value - l.value) * (t.value - b.value) / area)
-            elif kind == c.FPDF_PAGEOBJ_FORM:
+            elif kind == form:
                 n = min(c.FPDFFormObj_CountObjects(obj), max_objects)
-                visit(c.FPDFFormObj_GetObject(obj, i) for i in range(max(n, 0)))
+                visit(form_object(obj, ctypes.c_ulong(i)) for i in range(max(n, 0)))
 
     n = min(c.FPDFPage_CountObjects(page), max_objects)
-    visit(c.FPDFPage_GetObject(page, i) for i in range(max(n, 0)))
+    visit(page_object(page, i) for i in range(max(n, 0)))
     return min(best, 1.0)
 
 
@@ -186,9 +192,16 @@ def _page_text(c, textpage) -> str:
     if n <= 0:
         return ""
     size = 2 * n + 16  # pdfium may write more than n chars (crbug.com/pdfium/2079): room to spare
-    buffer = (ctypes.c_ushort * size)()
+    buffer = _utf16_array(1 << (size - 1).bit_length())()
     written = c.FPDFText_GetText(textpage, 0, n, buffer)
     return bytes(memoryview(buffer)[:max(written - 1, 0)]).decode("utf-16-le", errors="ignore")
+
+
+@functools.cache
+def _utf16_array(capacity: int):
+    """The ctypes array type of `capacity` UTF-16 code units. Making an array type costs more than
+    filling it with a page's text, so capacities are rounded up to powers of two and types reused."""
+    return ctypes.c_ushort * capacity
 
 
 class PdfiumLines:
@@ -212,7 +225,8 @@ class PdfiumLines:
         self.exact = c.FPDFText_CountChars(self.tp) == len(text)
         self.actions = actions
         self._box = c.FS_RECTF()
-        self._l, self._t, self._r, self._b = (ctypes.c_double() for _ in range(4))
+        self._box_ref = ctypes.byref(self._box)
+        self._loose_box = _unchecked("FPDFText_GetLooseCharBox")  # called twice per line
 
     # pdfium calls ---------------------------------------------------------------------------
     def char_index(self, text_index: int) -> int:
@@ -223,13 +237,14 @@ class PdfiumLines:
 
     def loose(self, text_index: int) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) of a glyph's advance box; right - left is its advance width."""
-        b = self._box
-        self.c.FPDFText_GetLooseCharBox(self.tp, self.char_index(text_index), b)
-        return b.left, b.bottom, b.right, b.top
+        self._loose_box(self.tp, self.char_index(text_index), self._box_ref)
+        left, top, right, bottom = _RECT.unpack_from(self._box)
+        return left, bottom, right, top
 
     def rects(self, start: int, end: int) -> list[tuple[float, float, float, float]]:
         """(left, bottom, right, top) of the text rectangles covering text[start:end]."""
-        c, tp, l, t, r, b = self.c, self.tp, self._l, self._t, self._r, self._b
+        c, tp = self.c, self.tp
+        l, t, r, b = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
         c0 = self.char_index(start)
         k = c.FPDFText_CountRects(tp, c0, self.char_index(end - 1) + 1 - c0)
         out = []
@@ -241,35 +256,35 @@ class PdfiumLines:
     # lines ----------------------------------------------------------------------------------
     def lines(self) -> list[Line]:
         text = self.text
-        loose, tp, box = self.c.FPDFText_GetLooseCharBox, self.tp, self._box
+        loose, tp, box, box_ref = self._loose_box, self.tp, self._box, self._box_ref
         unpack = _RECT.unpack_from  # FS_RECTF: left, top, right, bottom as C floats, read in one go
         exact = self.exact
-        suspicious = _suspicious_lines(text)
+        suspicious = _suspicious_lines(text) if exact else set()  # repairs need exact char indices
+        char_index = self.char_index
         out: list[Line] = []
+        append = out.append
         pos = 0
         for no, seg in enumerate(text.split("\r\n"), start=1):
-            n = len(seg)
             body = seg.strip()
             if body:
                 s0 = pos + seg.index(body[0])
                 s1 = s0 + len(body)
-                loose(tp, s0 if exact else self.char_index(s0), box)
+                loose(tp, s0 if exact else char_index(s0), box_ref)
                 fl, ft, fr, fb = unpack(box)
-                k = len(body) - 1 if body[-1].isalpha() else _last_letter(body)
-                loose(tp, s0 + k if exact else self.char_index(s0 + k), box)
+                end = s1 - 1 if body[-1].isalpha() else s0 + _last_letter(body)
+                loose(tp, end if exact else char_index(end), box_ref)
                 ll, lt, lr, lb = unpack(box)
-                if abs(lt - ft) < 0.5 * (lt - lb) and abs(ll - fl) >= 0.4 * abs(lt - ft):  # the usual case: one row
-                    out.append(Line(body, fl, lr if lr > fr else fr, lt, lb, lt - lb if lt - lb > 0.1 else 0.1, no, lt,
-                                    s0, s1))
+                height, rise = lt - lb, abs(lt - ft)
+                if rise < 0.5 * height and abs(ll - fl) >= 0.4 * rise:  # the usual case: one row
+                    append(Line(body, fl, lr if lr > fr else fr, lt, lb, height if height > 0.1 else 0.1, no, lt, s0, s1))
                 elif PENDING_HYPHEN not in body:
-                    out.append(self._one_row(body, s0, s1, no, fl, fb, fr, ft, ll, lb, lr, lt))
-                elif 0.5 * (lt - lb) < ft - lt <= 1.8 * (lt - lb) * body.count(PENDING_HYPHEN):
+                    append(self._one_row(body, s0, s1, no, fl, fb, fr, ft, ll, lb, lr, lt))
+                elif 0.5 * height < ft - lt <= 1.8 * height * body.count(PENDING_HYPHEN):
                     # Rows joined at line-end hyphens, each one line further down: no jump to look for.
-                    out.append(Line(body, fl, lr if lr > fr else fr, ft, lb, lt - lb if lt - lb > 0.1 else 0.1, no, lt,
-                                    s0, s1))
+                    append(Line(body, fl, lr if lr > fr else fr, ft, lb, height if height > 0.1 else 0.1, no, lt, s0, s1))
                 else:
                     out.extend(self._two_rows(body, s0, s1, no, fl, fb, ft, ll, lb, lr, lt))
-            pos += n + 2
+            pos += len(seg) + 2
         out = self._split_wide(out)
         if suspicious and self.exact:
             for line in out:
@@ -428,6 +443,18 @@ _CAMEL = RUN_TOGETHER
 
 
 _RECT = struct.Struct("4f")
+
+
+@functools.cache
+def _unchecked(name: str, restype=ctypes.c_int):
+    """The pdfium function `name`, called without ctypes converting its arguments: half the cost
+    of a call through the typed binding. Pass ctypes objects (pointers, `byref`) and Python ints
+    for C ints only; `restype` is its return type (a pointer type for a handle)."""
+    import pypdfium2.raw as c
+
+    untyped = ctypes.CFUNCTYPE(restype)(ctypes.cast(getattr(c, name), ctypes.c_void_p).value)
+    untyped.argtypes = None
+    return untyped
 
 
 def _is_letter(ch: str) -> bool:

@@ -7,6 +7,7 @@ right, each top to bottom. Pages without a gutter keep the backend's order.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from policyscope.ingest.layout.lines import Line, median
@@ -19,14 +20,16 @@ def find_gutters(lines: list[Line]) -> list[tuple[float, float]]:
     lines = [ln for ln in lines if not ln.vertical]
     if len(lines) < 2 * MIN_COLUMN_LINES:
         return []
-    left = min(ln.x0 for ln in lines)
-    right = max(ln.x1 for ln in lines)
+    left = min([ln.x0 for ln in lines])
+    right = max([ln.x1 for ln in lines])
     span = right - left
     if span <= 0:
         return []
-    narrow = [ln for ln in lines if ln.x1 - ln.x0 < 0.55 * span and len(ln.text) > 2 and not ln.vertical]
+    column_width = 0.55 * span
+    narrow = [ln for ln in lines if ln.x1 - ln.x0 < column_width and len(ln.text) > 2]
     # Column text dominates a multi-column page; a few short lines on a one-column page do not.
-    if len(narrow) < 2 * MIN_COLUMN_LINES or sum(len(ln.text) for ln in narrow) < 0.5 * sum(len(ln.text) for ln in lines):
+    if len(narrow) < 2 * MIN_COLUMN_LINES or \
+            sum([len(ln.text) for ln in narrow]) < 0.5 * sum([len(ln.text) for ln in lines]):
         return []
     size = median([ln.size for ln in narrow], 8.0)
     tolerance = max(2, len(narrow) // 20)  # centred short lines (title block, headings) may cross a gutter
@@ -115,11 +118,12 @@ def reading_order(lines: list[Line], gutters: list[tuple[float, float]], height:
     if not gutters:
         return [Flow(lines, "page")]
     flows: list[Flow] = []
-    band: dict[int, list[Line]] = {}
+    band: defaultdict[int, list[Line]] = defaultdict(list)
     full: list[Line] = []
     margin = margin_lines(lines, height)
-    head = [ln for ln in lines if id(ln) in margin and ln.bottom > 0.5 * height]
-    foot = [ln for ln in lines if id(ln) in margin and ln.bottom <= 0.5 * height]
+    marked = [ln for ln in lines if id(ln) in margin] if margin else []
+    head = [ln for ln in marked if ln.bottom > 0.5 * height]
+    foot = [ln for ln in marked if ln.bottom <= 0.5 * height]
 
     def flush_band() -> None:
         nonlocal full
@@ -135,23 +139,34 @@ def reading_order(lines: list[Line], gutters: list[tuple[float, float]], height:
 
     if head:
         flows.append(Flow(sorted(head, key=lambda ln: -ln.top), "margin"))
+    crossings = [(g0 - 1.0, g1 + 1.0) for g0, g1 in gutters]
     mids = [0.5 * (g0 + g1) for g0, g1 in gutters]
-    for line in sorted((ln for ln in lines if id(ln) not in margin), key=lambda ln: -ln.top):
-        # column_of, inlined: this loop sees every line of every column page.
-        x0, x1 = line.x0, line.x1
-        if any(x0 < g0 - 1.0 and x1 > g1 + 1.0 for g0, g1 in gutters):
-            col = None
-        else:
-            centre = 0.5 * (x0 + x1)
-            col = sum(1 for m in mids if centre > m)
+    body = [ln for ln in lines if id(ln) not in margin] if margin else lines
+    for line in sorted(body, key=lambda ln: -ln.top):
+        col = _column_of(line.x0, line.x1, crossings, mids)
         if col is None:
             flush_band()
             full.append(line)
         else:
-            band.setdefault(col, []).append(line)
+            band[col].append(line)
     flush_band()
     if full:
         flows.append(Flow(full, "full"))
     if foot:
         flows.append(Flow(sorted(foot, key=lambda ln: -ln.top), "margin"))
     return flows
+
+
+def _column_of(x0: float, x1: float, crossings: list[tuple[float, float]], mids: list[float]) -> int | None:
+    """The column (0, 1, ...) a line from x0 to x1 belongs to by its centre, None when it crosses a
+    gutter (starts left of (g0 - 1) and ends right of (g1 + 1), the pairs in `crossings`).
+    Plain loops: this runs for every line of every column page."""
+    for left, right in crossings:
+        if x0 < left and x1 > right:
+            return None
+    centre = 0.5 * (x0 + x1)
+    col = 0
+    for mid in mids:
+        if centre > mid:
+            col += 1
+    return col

@@ -62,11 +62,18 @@ def build_draft(page_no: int, raw_text: str, lines: list[Line], width: float, he
     blocks = build_blocks(flows)
     if needs_normalising(raw_text):  # once per paragraph, after the glyph-position repairs
         counts: dict[str, int] = {}
-        blocks = [Block(normalise_chars(b.text, counts), b.x0, b.x1, b.top, b.bottom, b.size, b.line, b.kind)
-                  for b in blocks]
+        blocks = [_normalised(b, counts) for b in blocks]
         actions.extend(char_actions(counts))
     n_chars = len(raw_text) - raw_text.count(" ") - raw_text.count("\r") - raw_text.count("\n")
     return PageDraft(page_no, raw_text, tuple(blocks), tuple(actions), width, height, n_chars, image_cover)
+
+
+def _normalised(block: Block, counts: dict[str, int]) -> Block:
+    """`block` with its characters normalised (the same block when nothing changes)."""
+    text = normalise_chars(block.text, counts)
+    if text == block.text:
+        return block
+    return Block(text, block.x0, block.x1, block.top, block.bottom, block.size, block.line, block.kind)
 
 
 def empty_draft(page_no: int, raw_text: str, width: float, height: float, image_cover: float = 0.0) -> PageDraft:

@@ -12,6 +12,7 @@ per-line helper calls on the common path.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from policyscope.ingest.layout.columns import Flow
 from policyscope.ingest.layout.hyphenation import join_at_line_end
@@ -19,6 +20,7 @@ from policyscope.ingest.layout.lines import Block, Line
 from policyscope.ingest.layout.spacing import PENDING_HYPHEN
 
 BULLET_START = re.compile(r"^(?:[•●○◦▪■□‣⁃∙·❖➢✓✔❱►▶\u2013\u2014\-*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s)")
+BULLET_LEADS = "(0123456789-–—*abcdefghiv"  # first characters BULLET_START can match (a cheap test first)
 SYMBOL_BULLETS = "•●○◦▪■□‣⁃∙·❖➢✓✔❱►▶\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf06c"  # incl. Symbol/Wingdings private-use
 SENTENCE_END = ".!?:;"
 CLOSERS = "\"'”’)]"
@@ -34,15 +36,15 @@ def ends_sentence(text: str) -> bool:
 
 def page_pitches(flows: list[Flow]) -> dict[int, float]:
     """The usual step from one line's top to the next one's, per font size (half-point buckets)."""
-    pitches: dict[int, list[float]] = {}
+    pitches: defaultdict[int, list[float]] = defaultdict(list)
     for flow in flows:
         lines = flow.lines
         for a, b in zip(lines, lines[1:]):
             size = a.size
-            if -0.05 * size < a.size - b.size < 0.05 * size:
+            if -0.05 * size < size - b.size < 0.05 * size:
                 pitch = a.last_top - b.top
                 if 0.8 * size < pitch < 2.5 * size:
-                    pitches.setdefault(int(size * 2 + 0.5), []).append(pitch)
+                    pitches[int(size * 2 + 0.5)].append(pitch)
     # The lower quartile: on a page of spaced-out list items most steps include the extra space.
     usual = {k: sorted(v)[len(v) // 4] for k, v in pitches.items()}
     # Sizes measured from different letters differ a little: a bucket also takes its neighbours'.
@@ -73,24 +75,24 @@ def flow_edges(lines: list[Line]) -> tuple[float, float]:
 def starts_new_paragraph(prev: Line, cur: Line, nxt: Line | None, pitches: dict[int, float], left: float,
                          right: float) -> bool:
     """Does `cur` (the next line of the same flow) begin a new paragraph? `nxt` is the line after it."""
-    size = cur.size
-    if abs(prev.size - size) > 0.08 * (prev.size if prev.size > size else size):
+    size, prev_size = cur.size, prev.size
+    if abs(prev_size - size) > 0.08 * (prev_size if prev_size > size else size):
         return True  # font size changes: heading, caption, quote
     pitch = prev.last_top - cur.top
     expected = pitches.get(int(size * 2 + 0.5), 1.3 * size)
     if pitch < 0.5 * size or pitch > 1.1 * expected + 0.3:
         return True  # extra space above, or a jump up/back (another text box)
-    text = cur.text
-    if text[0] in SYMBOL_BULLETS or (text[0] in "(0123456789-–—*abcdefghiv" and BULLET_START.match(text)
-                                     and ends_sentence(prev.text)):
+    text, prev_text = cur.text, prev.text
+    if text[0] in SYMBOL_BULLETS or (text[0] in BULLET_LEADS and BULLET_START.match(text) and ends_sentence(prev_text)):
         return True
-    if prev.text[-1] in HYPHENS:
+    if prev_text[-1] in HYPHENS:
         return False  # a word goes on
-    if prev.x0 + 0.5 * size < cur.x0 < left + 5 * size and cur.x0 > left + 0.5 * size \
-            and not (prev.text[0] in SYMBOL_BULLETS or BULLET_START.match(prev.text)) \
-            and not (nxt is not None and abs(nxt.x0 - cur.x0) < 0.3 * size and not ends_sentence(cur.text)):
+    x0 = cur.x0
+    if prev.x0 + 0.5 * size < x0 < left + 5 * size and x0 > left + 0.5 * size \
+            and not (prev_text[0] in SYMBOL_BULLETS or BULLET_START.match(prev_text)) \
+            and not (nxt is not None and abs(nxt.x0 - x0) < 0.3 * size and not ends_sentence(text)):
         return True  # first-line indent (not a hanging indent: after a bullet, or lines staying indented)
-    if prev.x1 < right - max(2.5 * prev.size, 0.12 * (right - left)) and ends_sentence(prev.text):
+    if prev.x1 < right - max(2.5 * prev_size, 0.12 * (right - left)) and ends_sentence(prev_text):
         return True  # the previous line stops short after a full stop
     return False
 
@@ -121,25 +123,20 @@ def build_blocks(flows: list[Flow]) -> list[Block]:
     """Paragraph blocks of a page in reading order, lines joined with single spaces."""
     pitches = page_pitches(flows)
     blocks: list[Block] = []
-    parts: list[str] = []
+    parts: list[str] = []  # the open paragraph's line texts; its box is x0, x1, top, bottom
     first = prev = None
     x0 = x1 = top = bottom = 0.0
     kind = prev_kind = ""
-
-    def close() -> None:
-        if parts:
-            blocks.append(Block(join_lines(parts), x0, x1, top, bottom, first.size, first.raw_line,
-                                "margin" if kind == "margin" else "text"))
-            parts.clear()
-
     for flow in flows:
         lines = flow.lines
         left, right = flow_edges(lines)
         # Only column text runs on into the next column; margin furniture never joins a paragraph.
         may_continue = flow.kind == "column" and prev_kind == "column"
         if parts and flow.kind != kind:
-            close()
+            blocks.append(_paragraph(parts, x0, x1, top, bottom, first, kind))
+            parts = []
         prev_kind = kind = flow.kind
+        last = len(lines) - 1
         for i, cur in enumerate(lines):
             if parts:
                 if i > 0:
@@ -154,8 +151,7 @@ def build_blocks(flows: list[Flow]) -> list[Block]:
                         prev = Line(parts[-1], prev.x0, max(prev.x1, cur.x1), prev.top, min(prev.bottom, cur.bottom),
                                     max(prev.size, cur.size), prev.raw_line, prev.last_top)
                         continue
-                    new = starts_new_paragraph(prev, cur, lines[i + 1] if i + 1 < len(lines) else None,
-                                               pitches, left, right)
+                    new = starts_new_paragraph(prev, cur, lines[i + 1] if i < last else None, pitches, left, right)
                 else:
                     new = not (may_continue and continues_across(prev, cur))
                 if not new:
@@ -168,9 +164,17 @@ def build_blocks(flows: list[Flow]) -> list[Block]:
                         bottom = cur.bottom
                     prev = cur
                     continue
-                close()
-            parts.append(cur.text)
+                blocks.append(_paragraph(parts, x0, x1, top, bottom, first, kind))
+            parts = [cur.text]
             x0, x1, top, bottom = cur.x0, cur.x1, cur.top, cur.bottom
             first = prev = cur
-    close()
+    if parts:
+        blocks.append(_paragraph(parts, x0, x1, top, bottom, first, kind))
     return blocks
+
+
+def _paragraph(parts: list[str], x0: float, x1: float, top: float, bottom: float, first: Line, kind: str) -> Block:
+    """The block of one paragraph: its lines' texts joined, its box, the size and line number of
+    its first line; margin furniture keeps its kind."""
+    return Block(join_lines(parts), x0, x1, top, bottom, first.size, first.raw_line,
+                 "margin" if kind == "margin" else "text")
