@@ -17,18 +17,14 @@ DOC_TYPES = (
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-def page_tag(page_no: int) -> str:
-    return f"p{page_no:03d}"
-
-
 def passage_id(doc_id: str, page_no: int, n: int) -> str:
     """`3fa9c0d12b7e:p014:g002`: document, 1-based page, passage number on the page."""
-    return f"{doc_id}:{page_tag(page_no)}:g{n:03d}"
+    return f"{doc_id}:p{page_no:03d}:g{n:03d}"
 
 
 def sentence_id(doc_id: str, page_no: int, n: int) -> str:
     """`3fa9c0d12b7e:p014:s003`: document, 1-based page, sentence number on the page."""
-    return f"{doc_id}:{page_tag(page_no)}:s{n:03d}"
+    return f"{doc_id}:p{page_no:03d}:s{n:03d}"
 
 
 def parse_sentence_id(sid: str) -> tuple[str, int, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
 import numpy as np
 import spacy
@@ -16,6 +17,11 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 
 DEFAULT_MODEL = "blank:en"
 USED_LEX_ATTRS = (LOWER, IS_PUNCT, IS_SPACE)
+# Whitespace-delimited chunks the tokenizer keeps split results for. spaCy's default, 10,000, is
+# full after a few hundred pages of policy text, and every chunk seen after that is split by the
+# affix regexes again each time it occurs (~40% of the tokenizer's time on the benchmark corpus).
+# An entry costs ~0.2 kB, so the cap bounds the cache at ~40 MB however large the corpus.
+TOKENIZER_CACHE_CHUNKS = 200_000
 
 
 @functools.lru_cache(maxsize=4)
@@ -24,22 +30,61 @@ def load_pipeline(model: str | None = None):
 
     `model` is "blank:en" (default) or the name of an installed trained pipeline.
     """
-    model = model or os.environ.get("POLICYSCOPE_SPACY_MODEL") or DEFAULT_MODEL
+    model = _model_name(model)
     if model.startswith("blank:"):
-        nlp = spacy.blank(model.split(":", 1)[1])
-        nlp.add_pipe("sentencizer")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()  # loads the lookup table from spacy-lookups-data (installed, no download)
-        # Every new word form gets its lexical attributes computed by ~20 Python functions; policyscope
-        # reads only these (is_word, lower_), so the others are not computed (the first pass over
-        # a corpus is ~25% faster). Other attributes (like_num, is_stop, shape_…) read as unset.
-        getters = nlp.vocab.lex_attr_getters
-        nlp.vocab.lex_attr_getters = {a: getters[a] for a in USED_LEX_ATTRS if a in getters}
+        nlp = _blank_pipeline(model, initialize=True)
     else:
-        # Trained pipelines: keep only what we need, for speed.
-        nlp = spacy.load(model, exclude=["ner", "textcat", "textcat_multilabel"])
-    nlp.max_length = 5_000_000
+        nlp = _trained_pipeline(model)
     return nlp
+
+
+@functools.lru_cache(maxsize=4)
+def load_segmenter(model: str | None = None):
+    """What segmentation needs: a FastLookup for the blank pipeline, else the trained Language.
+
+    The blank pipeline's lemmatizer is not initialised here: FastLookup reads the lookup table
+    itself as a plain dict, which saves ~0.1 s in every ingest process (spaCy's Table hashes
+    all 41k keys on load).
+    """
+    model = _model_name(model)
+    if model.startswith("blank:"):
+        return FastLookup(_blank_pipeline(model, initialize=False))
+    return _trained_pipeline(model)
+
+
+def _model_name(model: str | None) -> str:
+    return model or os.environ.get("POLICYSCOPE_SPACY_MODEL") or DEFAULT_MODEL
+
+
+def _blank_pipeline(model: str, *, initialize: bool):
+    nlp = spacy.blank(model.split(":", 1)[1])
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    if initialize:
+        nlp.initialize()  # loads the lookup table from spacy-lookups-data (installed, no download)
+    # Every new word form gets its lexical attributes computed by ~20 Python functions; policyscope
+    # reads only these (is_word, lower_), so the others are not computed (the first pass over
+    # a corpus is ~25% faster). Other attributes (like_num, is_stop, shape_…) read as unset.
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {a: getters[a] for a in USED_LEX_ATTRS if a in getters}
+    nlp.max_length = 5_000_000
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    return nlp
+
+
+def _trained_pipeline(model: str):
+    # Trained pipelines: keep only what we need, for speed.
+    nlp = spacy.load(model, exclude=["ner", "textcat", "textcat_multilabel"])
+    nlp.max_length = 5_000_000
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
+    return nlp
+
+
+@functools.lru_cache(maxsize=4)
+def lemma_lookup_table(lang: str = "en") -> dict[str, str]:
+    """spacy-lookups-data's lemma lookup table (what the lookup lemmatizer uses) as a plain dict."""
+    from spacy.util import load_language_data, registry
+    return load_language_data(registry.lookups.get(lang)["lemma_lookup"])
 
 
 class FastLookup:
@@ -55,9 +100,11 @@ class FastLookup:
     def __init__(self, nlp):
         self.nlp = nlp
         self.sentencizer = nlp.get_pipe("sentencizer")
-        self._table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._table = lemma_lookup_table(nlp.meta.get("lang", "en"))
         self._cache: dict[str, str] = {}
         self._lemma_by_orth: dict[int, str] = {}  # the same lemmas keyed by spaCy's string hash
+        self._warmed: set[str] = set()  # chunks already put in the tokenizer's cache
+        self._special_chunks = frozenset(nlp.tokenizer.rules or {})
 
     def lemma(self, text: str) -> str:
         got = self._cache.get(text)
@@ -98,7 +145,9 @@ class FastLookup:
         starts_c = np.zeros(len(texts), dtype=np.int64)  # char offset of each text in the joined string
         lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         starts_c[1:] = np.cumsum(lengths + len(_JOIN))[:-1]
-        doc = self.nlp.tokenizer(_JOIN.join(texts))
+        joined = _JOIN.join(texts)
+        self._warm_tokenizer_cache(joined)
+        doc = self.nlp.tokenizer(joined)
         out: list[list] = [[] for _ in texts]
         if len(doc) == 0:
             return out
@@ -139,16 +188,68 @@ class FastLookup:
                 out[t].append((a, b, i1 - i0, " ".join(lemmas[i0:i1])))
         return out
 
+    def _warm_tokenizer_cache(self, text: str) -> None:
+        """Put the text's new chunks in the tokenizer's cache, so tokenising the text only looks them up.
+
+        spaCy caches a chunk's tokens only while the Doc being tokenised has met no special case
+        ("e.g.", "’", "—": tokenizer.pyx, _save_cached, "see #1250"), so in running text most new
+        words after a Doc's first special case are split by the affix regexes again at every later
+        occurrence. Here each new chunk is tokenised once, apart: those that cannot contain a
+        special case together in one Doc, the others in a Doc of their own. The Docs produced
+        are thrown away; the text's own Doc is what callers see, so results do not change.
+        """
+        warmed = self._warmed
+        tokenizer = self.nlp.tokenizer
+        if len(warmed) >= tokenizer.max_cache_size:
+            return  # the cache is full: spaCy keeps no more, so warming would only cost time
+        new = [c for c in dict.fromkeys(text.split()) if c not in warmed]
+        if not new:
+            return
+        warmed.update(new)
+        may_meet_special = self._may_meet_special
+        plain = [c for c in new if not may_meet_special(c)]
+        # In Docs of WARM_CHUNKS chunks, so a special case the test above misses costs little caching.
+        for i in range(0, len(plain), WARM_CHUNKS):
+            tokenizer(" ".join(plain[i:i + WARM_CHUNKS]))
+        if len(plain) < len(new):
+            for chunk in new:
+                if may_meet_special(chunk):
+                    tokenizer(chunk)
+
+    def _may_meet_special(self, chunk: str) -> bool:
+        """Whether tokenising the chunk may apply a special case: the chunk is one, or is one with
+        punctuation before or after it ("(e.g.", "Dr.,", "—"). spaCy strips prefixes and suffixes
+        by regex; approximating them as the non-alphanumeric characters at the chunk's edges is
+        enough here (a miss costs speed, never correctness)."""
+        specials = self._special_chunks
+        if chunk in specials:
+            return True
+        if chunk.isalnum():
+            return False
+        n = len(chunk)
+        lead = 0
+        while lead < n and not chunk[lead].isalnum():
+            lead += 1
+        if lead == n:  # punctuation only ("’,", "—", ":)"): any part of it
+            return n <= 12 and any(chunk[i:j] in specials for i in range(n) for j in range(i + 1, n + 1))
+        trail = n
+        while not chunk[trail - 1].isalnum():
+            trail -= 1
+        return any(chunk[i:j] in specials for i in range(lead + 1) for j in range(trail, n + 1))
+
     def _lemmas_of(self, orths: list[int]) -> list[str]:
         cache = self._lemma_by_orth
-        strings = self.nlp.vocab.strings
-        out = []
-        for o in orths:
-            lem = cache.get(o)
-            if lem is None:
-                lem = cache[o] = self.lemma(strings[o])
-            out.append(lem)
-        return out
+        lemmas = list(map(cache.get, orths))  # one C-level pass; misses (new word forms) are rare
+        if None in lemmas:
+            strings = self.nlp.vocab.strings
+            for i, lem in enumerate(lemmas):
+                if lem is None:
+                    o = orths[i]
+                    lem = cache.get(o)
+                    if lem is None:
+                        lem = cache[o] = self.lemma(strings[o])
+                    lemmas[i] = lem
+        return lemmas
 
     @functools.cached_property
     def _punct_orths(self) -> np.ndarray:
@@ -163,6 +264,7 @@ _JOIN = "\n\n"
 # one Doc per text re-splits words it has seen, and very long Docs cache almost nothing; ~12k
 # characters was fastest here (cold 1.12 s vs 1.41 s one Doc per passage, 1.70 s at 200k).
 BATCH_CHARS = 12_000
+WARM_CHUNKS = 1000  # new chunks per warm-up Doc
 
 
 def fast_path(nlp):

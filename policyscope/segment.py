@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from policyscope.model import Page, Passage, Sentence, passage_id, sentence_id
-from policyscope.nlp import fast_path, is_word, load_pipeline
+from policyscope.nlp import FastLookup, fast_path, is_word, load_segmenter
 
 _PARA_BREAK = re.compile(r"\n[ \t]*\n+")
 
@@ -53,7 +53,8 @@ def _sentences_of(doc) -> list[tuple[int, int, int, str]]:
 
 def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tuple[list[Passage], list[Sentence]]:
     """Split pages into passages and sentences; ids number passages/sentences within each page."""
-    nlp = nlp or load_pipeline()
+    if nlp is None:
+        nlp = load_segmenter()
     passages: list[Passage] = []
     for page in pages:
         for n, (start, end) in enumerate(passage_spans(page.text), start=1):
@@ -67,19 +68,24 @@ def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tup
     # Line breaks inside a paragraph are soft; flatten them so the sentencizer and
     # tokenizer see running text (same length, so offsets hold).
     texts = [p.text.replace("\n", " ") for p in passages]
-    fast = fast_path(nlp)
+    fast = nlp if isinstance(nlp, FastLookup) else fast_path(nlp)
     if fast:
         per_passage = fast.sentences(texts)
     else:
         per_passage = (_sentences_of(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
     for passage, found in zip(passages, per_passage):
+        if not found:
+            continue
         key = (passage.doc_id, passage.page_no)
+        n = per_page.get(key, 0)
+        base, text = passage.char_start, passage.text
         for start, end, n_words, lemmas in found:
-            per_page[key] = per_page.get(key, 0) + 1
+            n += 1
             sentences.append(Sentence(
-                sentence_id=sentence_id(passage.doc_id, passage.page_no, per_page[key]),
+                sentence_id=sentence_id(passage.doc_id, passage.page_no, n),
                 passage_id=passage.passage_id, doc_id=passage.doc_id, page_no=passage.page_no,
-                char_start=passage.char_start + start, char_end=passage.char_start + end,
-                text=passage.text[start:end], n_tokens=n_words, lemmas=lemmas, section=passage.section,
+                char_start=base + start, char_end=base + end,
+                text=text[start:end], n_tokens=n_words, lemmas=lemmas, section=passage.section,
             ))
+        per_page[key] = n
     return passages, sentences

@@ -119,3 +119,40 @@ def test_trained_pipeline_path_reads_sentences_from_the_doc():
     got = [[(a, b, n) for a, b, n, _ in _sentences_of(doc)] for doc in docs]
     want = [[(a, b, n) for a, b, n, _ in found] for found in reference(nlp, texts)]
     assert got == want
+
+
+def test_tokenizer_cache_warm_up_changes_no_result(monkeypatch):
+    # The warm-up tokenises new chunks apart so spaCy caches them; results must equal spaCy's own,
+    # on a first pass, on a second (cached) pass, and when the cache is full and warm-up stops.
+    texts = TRICKY + demo_passages()[:150]
+    nlp = load_pipeline()
+    want = reference(nlp, texts)
+    from policyscope.nlp import FastLookup, _blank_pipeline
+    fresh = FastLookup(_blank_pipeline("blank:en", initialize=False))
+    assert fresh.sentences(texts) == want
+    assert fresh.sentences(texts) == want
+    import policyscope.nlp as nlp_mod
+    monkeypatch.setattr(nlp_mod, "BATCH_CHARS", 500)  # many Docs, so warming can stop part-way
+    full = FastLookup(_blank_pipeline("blank:en", initialize=False))
+    full.nlp.tokenizer.max_cache_size = 50
+    assert full.sentences(texts) == want
+    assert len(full._warmed) < len(fresh._warmed) / 2  # stopped warming once the cache was full
+
+
+def test_may_meet_special_finds_special_cases_behind_punctuation():
+    fast = fast_path(load_pipeline())
+    for chunk in ("e.g.", "(e.g.,", "Dr.", "—", "it's", "“That’s", "cannot."):
+        assert fast._may_meet_special(chunk), chunk
+    for chunk in ("integration", "care,", "(NHS)", "joined-up", "2014."):
+        assert not fast._may_meet_special(chunk), chunk
+
+
+def test_segmenter_lemma_table_is_spacys_lookup_table():
+    from policyscope.nlp import lemma_lookup_table, load_segmenter
+    table = load_pipeline().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    plain = lemma_lookup_table()
+    assert len(plain) == len(table) > 40_000
+    assert all(table.get(k) == v for k, v in plain.items())
+    segmenter = load_segmenter()
+    texts = demo_passages()[:100]
+    assert segmenter.sentences(texts) == fast_path(load_pipeline()).sentences(texts)
