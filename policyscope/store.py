@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -142,6 +143,35 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @contextmanager
+    def checkpointing(self, every: float = 0.25):
+        """Copy committed pages from the WAL into the database from a background thread during a bulk
+        write. Closing the last connection checkpoints whatever is left and waits for the disk to
+        sync it (~0.15 s per 20 MB here), so doing it along the way takes that off the end of the run.
+        PASSIVE checkpoints never block the writers."""
+        if str(self.path) == ":memory:":
+            yield
+            return
+        stop = threading.Event()
+
+        def run() -> None:
+            conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
+            try:
+                while not stop.wait(every):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error:
+                pass  # a checkpoint is an optimisation: the store's own close still does it
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=run, name="policyscope-checkpoint", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     @contextmanager
     def transaction(self):

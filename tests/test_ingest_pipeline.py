@@ -162,6 +162,65 @@ def test_worker_pool_ingest_matches_in_process_ingest(tmp_path, demo_db):
     assert sqlite3.connect(db).execute(q).fetchall() == sqlite3.connect(demo_db).execute(q).fetchall()
 
 
+def _submitted(monkeypatch) -> list[tuple[str, str]]:
+    """Record (stage, file name) of every task handed to the worker pool."""
+    from policyscope.ingest import workers
+    seen: list[tuple[str, str]] = []
+    submit = workers.TimedPool.submit
+
+    def recording(self, key, fn, *args, **kw):
+        first = args[0]
+        seen.append((key[1], Path(getattr(first, "path", first if isinstance(first, str) else "")).name))
+        return submit(self, key, fn, *args, **kw)
+
+    monkeypatch.setattr(workers.TimedPool, "submit", recording)
+    return seen
+
+
+def _copies(src: Path, folder: Path, n: int) -> list[Path]:
+    """Distinct files (distinct hashes) with the same pages: a comment appended after %%EOF."""
+    folder.mkdir(exist_ok=True)
+    out = []
+    for i in range(n):
+        out.append(folder / f"copy{i}_{src.name}")
+        out[-1].write_bytes(src.read_bytes() + f"\n%copy {i}\n".encode())
+    return out
+
+
+def test_longest_document_goes_first_and_workers_store_whole_documents(tmp_path, monkeypatch, demo_db):
+    short, long_ = sorted(CORPUS.glob("*.pdf"), key=lambda p: p.stat().st_size)  # 6 and 8 pages
+    seen = _submitted(monkeypatch)
+    db = tmp_path / "order.db"
+    # Input order: a text file, the 6-page PDF, then the 8-page PDF.
+    report = ingest_paths([str(SEED_TXT[0]), str(short), str(long_)], db, options=IngestOptions(jobs=2),
+                          progress=False)
+    assert report.count("ok") == 3 and [Path(o.path).name for o in report.outcomes][0] == SEED_TXT[0].name
+    pages = {row[0]: row[1] for row in sqlite3.connect(db).execute("SELECT path, n_pages FROM documents")}
+    assert pages[str(long_)] > pages[str(short)]
+    assert [name for _, name in seen] == [long_.name, short.name, SEED_TXT[0].name]  # most pages first, PDFs first
+    assert {stage for stage, _ in seen} == {"whole", "read"}  # stored by the workers, in one task each
+    q = "SELECT sentence_id, text, n_tokens, lemmas FROM sentences WHERE doc_id IN (SELECT doc_id FROM documents) ORDER BY sentence_id"
+    mine = sqlite3.connect(db).execute(q).fetchall()
+    assert mine and set(mine) <= set(sqlite3.connect(demo_db).execute(q).fetchall())
+
+
+def test_a_long_pdf_is_split_only_when_the_rest_cannot_keep_the_workers_busy(tmp_path, monkeypatch):
+    short, long_ = sorted(CORPUS.glob("*.pdf"), key=lambda p: p.stat().st_size)  # 6 and 8 pages
+    seen = _submitted(monkeypatch)
+    # Alone, the 8-page PDF is split into ranges of 3 pages, extracted and segmented on both workers.
+    report = ingest_paths([str(long_)], tmp_path / "alone.db", options=IngestOptions(jobs=2, chunk_pages=3),
+                          progress=False)
+    assert report.count("ok") == 1
+    assert [s for s, _ in seen].count("extract") == 3 and [s for s, _ in seen].count("segment") == 3
+    # With 12 pages of other PDFs waiting, it is read in one task while the other worker reads those.
+    seen.clear()
+    others = _copies(short, tmp_path / "others", 2)
+    report = ingest_paths([str(long_), *map(str, others)], tmp_path / "busy.db",
+                          options=IngestOptions(jobs=2, chunk_pages=7), progress=False)
+    assert report.count("ok") == 3
+    assert [s for s, _ in seen] == ["whole", "whole", "whole"]
+
+
 def test_time_limit_fails_the_file_not_the_batch(tmp_path):
     pdfs = sorted(CORPUS.glob("*.pdf"))
     db = tmp_path / "t.db"

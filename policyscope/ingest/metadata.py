@@ -6,7 +6,7 @@ from pathlib import Path
 
 from policyscope.errors import ManifestError
 from policyscope.ingest.dates import date_from_filename, normalise_date
-from policyscope.model import DATE_RE
+from policyscope.model import DATE_RE, Document, ExtractedDocument
 
 MANIFEST_COLUMNS = ("file", "title", "authors", "publisher", "date", "doc_type", "source_url", "licence")
 # Accepted spellings users (and ../shared manifests) write for the same column.
@@ -86,3 +86,15 @@ def merge_metadata(file_name: str, manifest: dict, found_in_file: dict) -> tuple
     extras.update({k: v for k, v in found_in_file.items() if k not in META_FIELDS and k != "date_source" and v})
     out["extra"] = extras
     return out, date_source
+
+
+def document_record(*, doc_id: str, path: str, sha256: str, file_name: str, manifest: dict,
+                    extracted: ExtractedDocument) -> Document:
+    """The Document row for an extracted file: its manifest row, then what the file says, then its name."""
+    fields, date_source = merge_metadata(file_name, manifest, dict(extracted.metadata))
+    return Document(
+        doc_id=doc_id, path=path, sha256=sha256, title=fields.get("title") or Path(file_name).stem,
+        authors=fields.get("authors"), publisher=fields.get("publisher"), date=fields.get("date"),
+        doc_type=fields.get("doc_type"), source_url=fields.get("source_url"), licence=fields.get("licence"),
+        n_pages=len(extracted.pages), file_type=extracted.file_type, date_source=date_source,
+        extractor=extracted.extractor, metadata=fields.get("extra", {}))

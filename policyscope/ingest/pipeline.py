@@ -1,12 +1,14 @@
 """`ingest`: files in, documents in the store out, and exactly one outcome per file.
 
-The parent process discovers files, hashes them, plans work and writes to SQLite; workers do
-the pure, expensive parts (PDF extraction + clean-up, spaCy segmentation). Long PDFs are split
-by page range so one file does not hold a core. Each document is written in one transaction.
+The parent process discovers, hashes and plans files, and records outcomes; workers extract,
+clean up, segment and store whole documents (tasks.py), the longest first. A long PDF is split
+by page range when the rest of the batch cannot keep the other workers busy, and the parent
+joins and stores its parts. Each document is written in one transaction.
 """
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
 import sys
 import time
@@ -15,18 +17,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policyscope.errors import (CorruptFile, EmptyFile, ExtractionTimeout, InputFileError, NoTextLayer,
-                                UnsupportedFileType)
+                                StoreError, UnsupportedFileType)
 from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
-from policyscope.ingest.near_duplicates import combine_signatures, mark_near_duplicates
+from policyscope.ingest.near_duplicates import mark_near_duplicates
 from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs
-from policyscope.model import Document, ExtractedDocument, IngestOutcome
-from policyscope.nlp import load_pipeline
+from policyscope.model import IngestOutcome
+from policyscope.nlp import load_segmenter
 from policyscope.store import Store
 
 DEFAULT_TIMEOUT = 300.0  # seconds per file
 TABULAR_BATCH = 200  # rows per segmentation task
+LOOKAHEAD = 64  # files prepared ahead of the pool, so the longest can go first
 
 
 @dataclass
@@ -36,9 +39,8 @@ class IngestOptions:
     password: str | None = None
     ocr: bool = False
     timeout: float | None = DEFAULT_TIMEOUT
-    # Page-range size for splitting long PDFs across workers. Smaller ranges cost a pickling round trip
-    # each; 64 keeps both cores busy on a batch and still splits a long report (measured on 2 workers:
-    # 16 → 233, 64 → 254 pages/s).
+    # Page-range size when a long PDF is split across workers (only when the rest of the batch cannot
+    # keep the other workers busy meanwhile: _Runner._should_split). Each range costs a pickling round trip.
     chunk_pages: int = 64
     text_column: str = "text"
     date_column: str | None = None
@@ -88,8 +90,8 @@ class _Job:
     drafts: dict = field(default_factory=dict)
     segments: dict = field(default_factory=dict)
     pages: list = field(default_factory=list)
-    extracted: ExtractedDocument | None = None
     ocr_done: bool = False
+    pdf_path: Path | None = None  # the OCR'd copy, once made
     # tabular files
     rows_new: int = 0
     rows_known: int = 0
@@ -97,6 +99,7 @@ class _Job:
     n_sentences: int = 0
     n_tokens: int = 0
     reading_done: bool = False
+    row_batches: int = 0
 
 
 def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifest: str | Path | None = None,
@@ -113,15 +116,17 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
     files = discover(paths)
     own_store = store is None
     store = store or Store(db)
+    if str(store.path) == ":memory:":
+        jobs = 1  # workers write through their own connection, which cannot reach this process's memory
     report = IngestReport(run_id=time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
     t0 = time.perf_counter()
     bar = _progress_bar(len(files), progress)
     try:
         runner = _Runner(store, opts, manifests, report, bar)
         if jobs > 1:
-            load_pipeline()  # before the fork, so workers share the loaded pipeline instead of each loading it
+            load_segmenter()  # before the fork, so workers share the loaded pipeline instead of each loading it
         pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
-        with pool:
+        with store.checkpointing(), pool, tasks.storing_in(store):
             runner.run(files, pool)
         order = {str(f): i for i, f in enumerate(files)}
         report.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # input order, not completion order
@@ -158,27 +163,58 @@ class _ManifestIndex:
 
 
 class _Runner:
+    """Plans files, hands tasks to the pool, and turns results into outcomes.
+
+    Files are prepared (hashed, checked, PDFs opened for their page count) up to LOOKAHEAD ahead
+    of the pool, and the longest waiting document is handed out first, so a long PDF does not
+    start last and hold one core while the others idle. A PDF is split into page ranges only
+    when the documents still waiting cannot keep the other workers busy while it is read.
+    """
+
     def __init__(self, store: Store, opts: IngestOptions, manifests: _ManifestIndex, report: IngestReport, bar):
         self.store, self.opts, self.manifests, self.report, self.bar = store, opts, manifests, report, bar
         self.jobs: dict[int, _Job] = {}
+        self.waiting: list[tuple[int, int, _Job]] = []  # heap of (-pages, index, job): prepared, not submitted
+        self.waiting_pages = 0
+        self.unprepared = 0
 
     # -- planning ----------------------------------------------------------------------
     def run(self, files: list[Path], pool) -> None:
         self.pool = pool
+        self.workers = getattr(pool, "n", 1)
+        self.unprepared = len(files)
         for i, path in enumerate(files):
-            self._plan(i, path)
-            # Keep the queue short so memory stays flat on big batches: drain as we go.
-            while pool.pending() > 4 * max(1, getattr(pool, "n", 1)):
-                self._drain_one(pool)
-        while pool.pending():
-            self._drain_one(pool)
+            job = self._prepare(i, path)
+            self.unprepared -= 1
+            if job is not None:
+                heapq.heappush(self.waiting, (-job.n_pages, i, job))
+                self.waiting_pages += job.n_pages
+            if len(self.waiting) < LOOKAHEAD and self.unprepared:
+                continue  # read further ahead before choosing what goes first
+            self._feed()
+            # Keep the read-ahead and the pool's queue short so memory stays flat on big batches.
+            while len(self.waiting) >= LOOKAHEAD:
+                self._drain_one()
+                self._feed()
+        while self.waiting or pool.pending():
+            self._feed()
+            if pool.pending():
+                self._drain_one()
 
-    def _drain_one(self, pool) -> None:
-        for res in pool.results():
+    def _feed(self) -> None:
+        """Hand out the longest waiting documents while the pool has room for more."""
+        while self.waiting and self.pool.pending() < 2 * self.workers:
+            _, _, job = heapq.heappop(self.waiting)
+            self.waiting_pages -= job.n_pages
+            self._submit(job)
+
+    def _drain_one(self) -> None:
+        for res in self.pool.results():
             self._on_result(res)
             return
 
-    def _plan(self, index: int, path: Path) -> None:
+    def _prepare(self, index: int, path: Path) -> _Job | None:
+        """The file checked, hashed and (a PDF) opened; None when its outcome is already known."""
         started = time.perf_counter()
         try:
             if not path.exists():
@@ -195,50 +231,71 @@ class _Runner:
             row = self.manifests.row_for(path)
         except InputFileError as exc:
             self._finish_failed(str(path), exc, started)
-            return
+            return None
         job = _Job(index, path, ftype, sha, sha[:12], row, started,
                    password=row.get("password") or self.opts.password)
         if ftype == "tabular":
             self._plan_tabular(job)
-            return
+            return None
         if self.store.has_document(job.doc_id):
             self._already_stored(job)
-            return
+            return None
         self.jobs[index] = job
-        if ftype == "pdf":
-            self._plan_pdf(job)
-        else:
-            job.waiting = 1
-            self.pool.submit((index, "read", 0), tasks.read_and_segment, str(path), ftype, job.doc_id)
+        if ftype == "pdf" and not self._open_pdf(job):
+            return None
+        return job
 
-    def _plan_pdf(self, job: _Job, path: Path | None = None) -> None:
+    def _source(self, job: _Job) -> tasks.FileSource:
+        return tasks.FileSource(str(job.path), job.sha, job.doc_id, self.db, job.manifest, job.info_meta)
+
+    @property
+    def db(self) -> str:
+        return str(self.store.path)
+
+    def _open_pdf(self, job: _Job) -> bool:
+        """Page count and metadata of the job's PDF (or of its OCR'd copy); False when it cannot be read."""
         from policyscope.ingest.pdf import open_pdf_info
         try:
-            info = open_pdf_info(str(path or job.path), password=job.password)
+            info = open_pdf_info(str(job.pdf_path or job.path), password=job.password)
         except InputFileError as exc:
             self._fail(job, exc)
-            return
+            return False
         except Exception as exc:  # noqa: BLE001 - an unparseable file is this file's outcome
             self._fail(job, CorruptFile(f"cannot open: {type(exc).__name__}: {exc}", path=str(job.path)))
-            return
+            return False
         job.info_meta = dict(info.metadata)
         job.n_pages = info.n_pages
         if job.n_pages == 0:
             self._fail(job, EmptyFile("the PDF has no pages", path=str(job.path)))
-            return
-        step = job.n_pages if isinstance(self.pool, InlinePool) else max(1, self.opts.chunk_pages)
-        if job.n_pages <= step:
+            return False
+        return True
+
+    def _submit(self, job: _Job) -> None:
+        if job.ftype != "pdf":
             job.waiting = 1
-            self.pool.submit((job.index, "whole", 0), tasks.process_whole_pdf, str(path or job.path), job.n_pages,
-                             job.password, self.opts.extractor, job.doc_id, job.ocr_done)
-            return
-        # A long PDF: page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
-        starts = list(range(1, job.n_pages + 1, step))
-        job.drafts, job.waiting = {}, len(starts)
-        for first in starts:
-            last = min(job.n_pages, first + step - 1)
-            self.pool.submit((job.index, "extract", first), tasks.extract_pdf_chunk, str(path or job.path),
-                             first, last, job.password, self.opts.extractor)
+            self.pool.submit((job.index, "read", 0), tasks.ingest_other, self._source(job), job.ftype)
+        elif not self._should_split(job):
+            job.waiting = 1
+            self.pool.submit((job.index, "whole", 0), tasks.ingest_whole_pdf, self._source(job), job.n_pages,
+                             job.password, self.opts.extractor, job.ocr_done)
+        else:
+            # Page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
+            step = max(1, self.opts.chunk_pages)
+            starts = list(range(1, job.n_pages + 1, step))
+            job.drafts, job.waiting = {}, len(starts)
+            for first in starts:
+                last = min(job.n_pages, first + step - 1)
+                self.pool.submit((job.index, "extract", first), tasks.extract_pdf_chunk, str(job.pdf_path or job.path),
+                                 first, last, job.password, self.opts.extractor)
+
+    def _should_split(self, job: _Job) -> bool:
+        """Split a long PDF when the documents still waiting hold fewer pages than the other workers
+        could read meanwhile: at the end of a batch, or a batch of one long report."""
+        if self.workers < 2 or job.n_pages <= max(1, self.opts.chunk_pages):
+            return False
+        if self.unprepared:
+            return False  # more files to come keep the other workers busy
+        return job.n_pages * (self.workers - 1) > self.waiting_pages
 
     def _plan_tabular(self, job: _Job) -> None:
         from policyscope.ingest.tabular import iter_tabular
@@ -257,8 +314,8 @@ class _Runner:
                 if len(batch) >= TABULAR_BATCH:
                     self._submit_rows(job, batch)
                     batch = []
-                    while self.pool.pending() > 4 * max(1, getattr(self.pool, "n", 1)):
-                        self._drain_one(self.pool)
+                    while self.pool.pending() > 4 * self.workers:
+                        self._drain_one()
             job.rows_empty = rows.summary.n_empty_text + rows.summary.n_invalid
         except InputFileError as exc:
             job.reading_done = True
@@ -276,10 +333,8 @@ class _Runner:
 
     def _submit_rows(self, job: _Job, batch: list) -> None:
         job.waiting += 1
-        keys = {doc_id: row_key for doc_id, _, row_key in batch}
-        job.segments.setdefault("row_keys", {}).update(keys)
-        self.pool.submit((job.index, "rows", len(job.segments)), tasks.segment_documents,
-                         [(doc_id, ex) for doc_id, ex, _ in batch])
+        job.row_batches += 1
+        self.pool.submit((job.index, "rows", job.row_batches), tasks.ingest_rows, self._source(job), batch)
 
     # -- results ---------------------------------------------------------------------
     def _on_result(self, res: TaskResult) -> None:
@@ -294,6 +349,8 @@ class _Runner:
             return
         if res.error is not None:
             exc = res.error
+            if isinstance(exc, StoreError):
+                raise exc  # the store cannot take documents: the whole batch stops, as it would here
             if not isinstance(exc, InputFileError):
                 exc = CorruptFile(f"cannot read: {type(exc).__name__}: {exc}", path=str(job.path))
             elif exc.path is None:
@@ -301,16 +358,11 @@ class _Runner:
             self._fail(job, exc)
             return
         job.waiting -= 1
-        if stage == "read":
-            extracted, passages, sentences, sig = res.value
-            self._write(job, extracted, passages, sentences, [sig])
-        elif stage == "whole":
+        if stage in ("read", "whole"):
             if res.value is None:
                 self._no_text_layer(job)
-                return
-            pages, passages, sentences, sig = res.value
-            job.pages = pages
-            self._write(job, self._pdf_extracted(job), passages, sentences, [sig])
+            else:
+                self._stored(job, res.value)
         elif stage == "extract":
             job.drafts[part] = res.value
             if job.waiting == 0:
@@ -318,19 +370,14 @@ class _Runner:
         elif stage == "segment":
             job.segments[part] = res.value
             if job.waiting == 0:
-                passages = [p for k in sorted(job.segments) for p in job.segments[k][0]]
-                sentences = [s for k in sorted(job.segments) for s in job.segments[k][1]]
-                sigs = [job.segments[k][2] for k in sorted(job.segments)]
-                self._write(job, self._pdf_extracted(job), passages, sentences, sigs)
+                self._store_split(job)
         elif stage == "rows":
-            self._write_rows(job, res.value)
+            for stored in res.value:
+                job.rows_new += 1
+                job.n_sentences += stored.n_sentences
+                job.n_tokens += stored.n_tokens
             if job.waiting == 0 and job.reading_done:
                 self._finish_tabular(job)
-
-    def _pdf_extracted(self, job: _Job) -> ExtractedDocument:
-        return ExtractedDocument(pages=tuple(job.pages), file_type="pdf",
-                                 extractor=self.opts.extractor + ("+ocr" if job.ocr_done else ""),
-                                 metadata=job.info_meta)
 
     def _no_text_layer(self, job: _Job) -> None:
         if self.opts.ocr and not job.ocr_done:
@@ -349,61 +396,41 @@ class _Runner:
             return
         job.pages = finish_pages(drafts, job.doc_id)
         job.drafts = {}
-        step = len(job.pages) if isinstance(self.pool, InlinePool) else max(1, self.opts.chunk_pages)
+        step = max(1, self.opts.chunk_pages)
         chunks = [job.pages[i:i + step] for i in range(0, len(job.pages), step)]
         job.segments, job.waiting = {}, len(chunks)
         for k, chunk in enumerate(chunks):
             self.pool.submit((job.index, "segment", k), tasks.segment_chunk, chunk)
 
+    def _store_split(self, job: _Job) -> None:
+        """A split PDF's parts joined and stored here, in one transaction."""
+        parts = [job.segments[k] for k in sorted(job.segments)]
+        passages = [p for part in parts for p in part[0]]
+        sentences = [s for part in parts for s in part[1]]
+        extracted = tasks.pdf_document(job.pages, self.opts.extractor, job.ocr_done, job.info_meta)
+        try:
+            stored = tasks.store_document(self._source(job), extracted, passages, sentences, [p[2] for p in parts])
+        except InputFileError as exc:
+            self._fail(job, exc)
+            return
+        self._stored(job, stored)
+
     def _ocr_then_extract(self, job: _Job) -> None:
         from policyscope.ingest.ocr import ocr_pdf
         try:
-            ocred = ocr_pdf(job.path, password=job.password, timeout=self.opts.timeout)
+            job.pdf_path = ocr_pdf(job.path, password=job.password, timeout=self.opts.timeout)
         except InputFileError as exc:
             self._fail(job, exc)
             return
         job.ocr_done = True
-        self._plan_pdf(job, path=ocred)
+        if self._open_pdf(job):
+            self._submit(job)
 
-    # -- writing -------------------------------------------------------------------
-    def _document(self, job: _Job, extracted: ExtractedDocument, doc_id: str | None = None,
-                  path: str | None = None, manifest: dict | None = None) -> Document:
-        found = dict(extracted.metadata)
-        fields, date_source = merge_metadata(job.path.name, job.manifest if manifest is None else manifest, found)
-        return Document(
-            doc_id=doc_id or job.doc_id, path=path or str(job.path), sha256=job.sha,
-            title=fields.get("title") or job.path.stem, authors=fields.get("authors"),
-            publisher=fields.get("publisher"), date=fields.get("date"), doc_type=fields.get("doc_type"),
-            source_url=fields.get("source_url"), licence=fields.get("licence"), n_pages=len(extracted.pages),
-            file_type=extracted.file_type, date_source=date_source, extractor=extracted.extractor,
-            metadata=fields.get("extra", {}))
-
-    def _write(self, job: _Job, extracted: ExtractedDocument, passages, sentences, sigs) -> None:
-        if not sentences:
-            self._fail(job, EmptyFile("no text found in the file", path=str(job.path)))
-            return
-        doc = self._document(job, extracted)
-        n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences,
-                                                  signature=combine_signatures(sigs))
-        reason = "" if doc.date else "no date: left out of timelines (add one in the manifest)"
-        self._finish(job, IngestOutcome(str(job.path), "ok", reason, "", job.doc_id, len(extracted.pages),
-                                        n_sent, n_tok))
-
-    def _write_rows(self, job: _Job, results) -> None:
-        row_keys = job.segments.get("row_keys", {})
-        for doc_id, extracted, passages, sentences, sig in results:
-            if not sentences:
-                continue  # punctuation only: nothing to count
-            # The file's manifest row (publisher, doc_type, licence…) applies to every row; a row's own
-            # title and date win.
-            shared = {k: v for k, v in job.manifest.items() if k not in ("title", "date")}
-            doc = self._document(job, extracted, doc_id=doc_id, path=f"{job.path}#row={row_keys.get(doc_id, '?')}",
-                                 manifest=shared)
-            n_sent, n_tok = self.store.write_document(doc, extracted.pages, passages, sentences,
-                                                      signature=combine_signatures([sig]))
-            job.rows_new += 1
-            job.n_sentences += n_sent
-            job.n_tokens += n_tok
+    # -- outcomes ------------------------------------------------------------------
+    def _stored(self, job: _Job, stored: tasks.Stored) -> None:
+        reason = "" if stored.dated else "no date: left out of timelines (add one in the manifest)"
+        self._finish(job, IngestOutcome(str(job.path), "ok", reason, "", job.doc_id, stored.n_pages,
+                                        stored.n_sentences, stored.n_tokens))
 
     def _finish_tabular(self, job: _Job) -> None:
         parts = [f"{job.rows_new} new documents"]
@@ -416,8 +443,7 @@ class _Runner:
                                         job.n_sentences, job.n_tokens))
 
     def _already_stored(self, job: _Job) -> None:
-        found = {}
-        fields, date_source = merge_metadata(job.path.name, job.manifest, found)
+        fields, date_source = merge_metadata(job.path.name, job.manifest, {})
         changed = []
         if job.manifest:
             update = {k: v for k, v in fields.items() if k != "extra" and job.manifest.get(k)}

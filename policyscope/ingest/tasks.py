@@ -1,30 +1,152 @@
-"""The units of work the ingest pipeline hands to worker processes: pure functions of their arguments."""
+"""The units of work the ingest pipeline hands to worker processes.
+
+A task that completes a document also stores it, in one transaction on its own process's
+connection to the store, so the parent receives a few counts (`Stored`) instead of every page
+and sentence: unpickling those in the parent cost as much as writing them. SQLite lets one
+connection write at a time; a document's write is short, so workers rarely wait for each other.
+Documents split across workers (long PDFs) are stored by the parent, which joins their parts.
+"""
 from __future__ import annotations
 
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from multiprocessing.util import Finalize
 from pathlib import Path
 
-from policyscope.ingest.near_duplicates import sentences_signature
+from policyscope.errors import EmptyFile, StoreError
+from policyscope.ingest.metadata import document_record
+from policyscope.ingest.near_duplicates import combine_signatures, sentences_signature
 from policyscope.model import ExtractedDocument, Page
 from policyscope.segment import segment_pages
+from policyscope.store import Store
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A planned file: what a task needs to build its Document record and store it."""
+
+    path: str
+    sha256: str
+    doc_id: str
+    db: str  # the store's path
+    manifest: dict = field(default_factory=dict)  # the file's manifest row
+    found: dict = field(default_factory=dict)  # metadata read while planning (a PDF's info dictionary)
+    row_key: str | None = None  # tabular files: the row this document is
+
+    @property
+    def stored_path(self) -> str:
+        return self.path if self.row_key is None else f"{self.path}#row={self.row_key}"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a task reports of a document it stored."""
+
+    doc_id: str
+    n_pages: int
+    n_sentences: int
+    n_tokens: int
+    dated: bool
+
+
+# --- this process's connection to the store ------------------------------------------------
+_STORES: dict[tuple[int, str], Store] = {}
+
+
+@contextmanager
+def storing_in(store: Store) -> Iterator[None]:
+    """Tasks run in this process (--jobs 1, split documents) write through `store` itself."""
+    key = (os.getpid(), str(store.path))
+    _STORES[key] = store
+    try:
+        yield
+    finally:
+        _STORES.pop(key, None)
+
+
+def store_at(db: str) -> Store:
+    """This process's Store for `db`: a worker opens its own (a SQLite connection cannot cross a fork)."""
+    key = (os.getpid(), db)
+    store = _STORES.get(key)
+    if store is None:
+        store = _STORES[key] = Store(db)
+        Finalize(None, store.close, exitpriority=10)  # closed when the worker process exits
+    return store
+
+
+def store_document(source: FileSource, extracted: ExtractedDocument, passages, sentences,
+                   signatures: list) -> Stored:
+    """Write one document in one transaction. EmptyFile when it has no sentence; StoreError when the
+    store cannot take it (the batch stops: every other document would fail the same way)."""
+    if not sentences:
+        raise EmptyFile("no text found in the file", path=source.path)
+    doc = document_record(doc_id=source.doc_id, path=source.stored_path, sha256=source.sha256,
+                          file_name=Path(source.path).name, manifest=source.manifest, extracted=extracted)
+    try:
+        n_sentences, n_tokens = store_at(source.db).write_document(
+            doc, extracted.pages, passages, sentences, signature=combine_signatures(signatures))
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write {source.stored_path}: {exc}", path=source.db,
+                         hint="check the disk has room and no other program holds the store") from None
+    return Stored(doc.doc_id, len(extracted.pages), n_sentences, n_tokens, bool(doc.date))
+
+
+# --- tasks ---------------------------------------------------------------------------------
+def ingest_whole_pdf(source: FileSource, n_pages: int, password: str | None, extractor: str,
+                     ocred: bool = False) -> Stored | None:
+    """A PDF in one task: extract, finish, segment and store it. None when it has no text layer."""
+    from policyscope.ingest.pdf import extract_pages, finish_pages
+    drafts = extract_pages(source.path, 1, n_pages, password=password, extractor=extractor)
+    if not usable_text(drafts, ocred):
+        return None
+    pages = finish_pages(drafts, source.doc_id)
+    passages, sentences, signature = segment_chunk(pages)
+    return store_document(source, pdf_document(pages, extractor, ocred, source.found), passages, sentences,
+                          [signature])
 
 
 def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, extractor: str):
+    """Pages first..last of a long PDF, as drafts: the parent finishes them with the whole document's view."""
     from policyscope.ingest.pdf import extract_pages
     return extract_pages(path, first, last, password=password, extractor=extractor)
 
 
-def process_whole_pdf(path: str, n_pages: int, password: str | None, extractor: str, doc_id: str,
-                      ocred: bool = False):
-    """A PDF small enough for one task: extract, finish and segment in the worker (one round trip).
+def segment_chunk(pages: list[Page]):
+    """Passages, sentences and the MinHash signature of a page range."""
+    passages, sentences = segment_pages(pages)
+    return passages, sentences, sentences_signature(sentences)
 
-    Returns None when the PDF has no text layer, else (pages, passages, sentences, signature).
+
+def ingest_other(source: FileSource, ftype: str) -> Stored:
+    """Read, segment and store one HTML, DOCX or text file."""
+    extracted = read_other(source.path, ftype, source.doc_id)
+    passages, sentences, signature = segment_chunk(list(extracted.pages))
+    return store_document(source, extracted, passages, sentences, [signature])
+
+
+def ingest_rows(source: FileSource, rows: list[tuple[str, ExtractedDocument, str]]) -> list[Stored]:
+    """Segment and store some rows of a tabular file, each its own document; rows with no words are left out.
+
+    The file's manifest row (publisher, doc_type, licence…) applies to every row; a row's own title
+    and date win.
     """
-    from policyscope.ingest.pdf import extract_pages, finish_pages
-    drafts = extract_pages(path, 1, n_pages, password=password, extractor=extractor)
-    if not usable_text(drafts, ocred):
-        return None
-    pages = finish_pages(drafts, doc_id)
-    return (pages, *segment_chunk(pages))
+    shared = {k: v for k, v in source.manifest.items() if k not in ("title", "date")}
+    out = []
+    for doc_id, extracted, row_key in rows:
+        passages, sentences, signature = segment_chunk(list(extracted.pages))
+        if sentences:  # punctuation only: nothing to count
+            row = replace(source, doc_id=doc_id, manifest=shared, row_key=row_key)
+            out.append(store_document(row, extracted, passages, sentences, [signature]))
+    return out
+
+
+# --- helpers -------------------------------------------------------------------------------
+def pdf_document(pages: list[Page], extractor: str, ocred: bool, metadata: dict) -> ExtractedDocument:
+    return ExtractedDocument(pages=tuple(pages), file_type="pdf", extractor=extractor + ("+ocr" if ocred else ""),
+                             metadata=metadata)
 
 
 def usable_text(drafts, ocred: bool) -> bool:
@@ -32,12 +154,6 @@ def usable_text(drafts, ocred: bool) -> bool:
     the scan test (little text under a page-sized image) would reject a sparse but real page."""
     from policyscope.ingest.pdf import has_text_layer
     return any(d.n_chars for d in drafts) if ocred else has_text_layer(drafts)
-
-
-def segment_chunk(pages: list[Page]):
-    """Passages, sentences and the MinHash signature of a page range."""
-    passages, sentences = segment_pages(pages)
-    return passages, sentences, sentences_signature(sentences)
 
 
 def read_other(path: str, ftype: str, doc_id: str) -> ExtractedDocument:
@@ -52,18 +168,3 @@ def read_other(path: str, ftype: str, doc_id: str) -> ExtractedDocument:
         from policyscope.ingest.text import read_text
         return read_text(Path(path), doc_id)
     raise ValueError(f"read_other cannot read {ftype}")
-
-
-def read_and_segment(path: str, ftype: str, doc_id: str):
-    extracted = read_other(path, ftype, doc_id)
-    passages, sentences = segment_pages(extracted.pages)
-    return extracted, passages, sentences, sentences_signature(sentences)
-
-
-def segment_documents(docs: list[tuple[str, ExtractedDocument]]):
-    """Segment several small documents (tabular rows) in one task."""
-    out = []
-    for doc_id, ex in docs:
-        passages, sentences = segment_pages(ex.pages)
-        out.append((doc_id, ex, passages, sentences, sentences_signature(sentences)))
-    return out

@@ -82,6 +82,7 @@ class TimedPool:
 
     def submit(self, key, fn: Callable, *args, timeout: float | None = None) -> None:
         self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
+        self._dispatch()  # an idle worker starts now, not when the caller next reads results
 
     def pending(self) -> int:
         return len(self._queue) + sum(w.task is not None for w in self._workers)
