@@ -57,7 +57,9 @@ def _model_name(model: str | None) -> str:
 
 
 def _blank_pipeline(model: str, *, initialize: bool):
-    nlp = spacy.blank(model.split(":", 1)[1])
+    lang = model.split(":", 1)[1]
+    config = {"nlp": {"tokenizer": {"@tokenizers": "policyscope.Tokenizer.v1"}}} if lang == "en" else {}
+    nlp = spacy.blank(lang, config=config)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     if initialize:
@@ -78,6 +80,41 @@ def _trained_pipeline(model: str):
     nlp.max_length = 5_000_000
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
     return nlp
+
+
+class _UnlessLetters:
+    """A compiled regex's bound search/finditer, answering at once for a text made only of letters.
+
+    No prefix, suffix, infix or URL rule of spaCy's English tokenizer matches a text of letters
+    alone (tests/test_segment.py checks every letter in Unicode), and those regex searches were
+    ~60% of the time spaCy takes to split a word it has not seen."""
+
+    def __init__(self, method, no_match):
+        self.method, self.no_match = method, no_match
+        self.__self__ = method.__self__  # spaCy serialises a tokenizer's rules from `.__self__.pattern`
+
+    def __call__(self, text: str):
+        return self.no_match if text.isalpha() else self.method(text)
+
+
+@spacy.registry.tokenizers("policyscope.Tokenizer.v1")
+def create_tokenizer():
+    """spaCy's English tokenizer (spacy.Tokenizer.v1: the same rules and exceptions) with suffix,
+    infix and URL searches skipped for words made only of letters."""
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    def tokenizer_factory(nlp):
+        d = nlp.Defaults
+        return Tokenizer(
+            nlp.vocab, rules=d.tokenizer_exceptions,
+            prefix_search=compile_prefix_regex(d.prefixes).search if d.prefixes else None,
+            suffix_search=_UnlessLetters(compile_suffix_regex(d.suffixes).search, None) if d.suffixes else None,
+            infix_finditer=_UnlessLetters(compile_infix_regex(d.infixes).finditer, ()) if d.infixes else None,
+            token_match=d.token_match,
+            url_match=_UnlessLetters(d.url_match, None) if d.url_match else None)
+
+    return tokenizer_factory
 
 
 @functools.lru_cache(maxsize=4)

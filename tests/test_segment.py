@@ -156,3 +156,28 @@ def test_segmenter_lemma_table_is_spacys_lookup_table():
     segmenter = load_segmenter()
     texts = demo_passages()[:100]
     assert segmenter.sentences(texts) == fast_path(load_pipeline()).sentences(texts)
+
+
+def test_no_english_affix_or_url_rule_matches_a_text_of_letters():
+    # The tokenizer skips its suffix, infix and URL searches for words made only of letters
+    # (nlp._UnlessLetters); that is exact only if no rule can match such a word. Check spaCy's own
+    # English rules against every letter in Unicode, alone, doubled and beside an ASCII letter.
+    import sys
+
+    from spacy.lang.en import English
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+    d = English.Defaults
+    prefix = compile_prefix_regex(d.prefixes).search
+    suffix = compile_suffix_regex(d.suffixes).search
+    infix = compile_infix_regex(d.infixes).search
+    letters = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isalpha())
+    assert len(letters) > 100_000
+    for text in (letters, letters[::-1]):  # every letter beside others, in one long word each way
+        assert suffix(text) is None and infix(text) is None and d.url_match(text) is None
+        assert prefix(text) is None
+    for c in letters:
+        for text in (c, c + c, "a" + c, c + "a"):
+            assert suffix(text) is None and infix(text) is None and d.url_match(text) is None, repr(text)
+    tokenizer = load_pipeline().tokenizer
+    assert [t.text for t in tokenizer("joined-up care's URLs www.gov.uk 10km e.g.")] == \
+        [t.text for t in spacy_as_shipped().tokenizer("joined-up care's URLs www.gov.uk 10km e.g.")]

@@ -7,12 +7,15 @@ joins and stores its parts. Each document is written in one transaction.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import heapq
 import os
 import sys
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
 from policyscope.ingest.near_duplicates import mark_near_duplicates
+from policyscope.ingest.pdf import finish_pages, open_pdf_info
 from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs
 from policyscope.model import IngestOutcome
 from policyscope.nlp import load_segmenter
@@ -122,12 +126,17 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
     t0 = time.perf_counter()
     bar = _progress_bar(len(files), progress)
     try:
-        runner = _Runner(store, opts, manifests, report, bar)
-        if jobs > 1:
-            load_segmenter()  # before the fork, so workers share the loaded pipeline instead of each loading it
-        pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
-        with store.checkpointing(), pool, tasks.storing_in(store):
-            runner.run(files, pool)
+        runner = _Runner(store, opts, manifests, report, bar, files)
+        with _fewer_gc_passes():
+            # The segmenter loads (in a thread) while the first files are hashed and opened: both
+            # must be done before workers fork, so they share the loaded pipeline.
+            loader = _Loader()
+            runner.read_ahead()
+            loader.wait()
+            gc.freeze()  # what exists now is not walked by GC passes, nor copied into workers by them
+            pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
+            with store.checkpointing(), pool, tasks.storing_in(store):
+                runner.run(pool)
         order = {str(f): i for i, f in enumerate(files)}
         report.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # input order, not completion order
         if any(o.outcome == "ok" for o in report.outcomes):
@@ -139,6 +148,41 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
             store.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+class _Loader(threading.Thread):
+    """load_segmenter() in a thread; wait() re-raises what it raised (a trained pipeline not installed)."""
+
+    def __init__(self):
+        super().__init__(name="policyscope-load", daemon=True)
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            load_segmenter()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            self.error = exc
+
+    def wait(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def _fewer_gc_passes():
+    """Cyclic GC passes every 50,000 allocations instead of 700 while ingesting, objects frozen by
+    the caller are thawed after. Ingest allocates millions of short-lived objects and almost no
+    cycles, and each full pass walked everything loaded, spaCy's vocabulary included (~2% of the
+    time). Undone at the end, for callers in a notebook."""
+    old = gc.get_threshold()
+    gc.set_threshold(50_000, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 class _ManifestIndex:
@@ -171,35 +215,45 @@ class _Runner:
     when the documents still waiting cannot keep the other workers busy while it is read.
     """
 
-    def __init__(self, store: Store, opts: IngestOptions, manifests: _ManifestIndex, report: IngestReport, bar):
+    def __init__(self, store: Store, opts: IngestOptions, manifests: _ManifestIndex, report: IngestReport, bar,
+                 files: list[Path]):
         self.store, self.opts, self.manifests, self.report, self.bar = store, opts, manifests, report, bar
+        self.files = files
+        self.next_file = 0  # files[:next_file] are prepared
         self.jobs: dict[int, _Job] = {}
         self.waiting: list[tuple[int, int, _Job]] = []  # heap of (-pages, index, job): prepared, not submitted
         self.waiting_pages = 0
-        self.unprepared = 0
+        self.pool = None
+        self.workers = 1
+
+    @property
+    def unprepared(self) -> int:
+        return len(self.files) - self.next_file
 
     # -- planning ----------------------------------------------------------------------
-    def run(self, files: list[Path], pool) -> None:
+    def read_ahead(self) -> None:
+        """Prepare files until LOOKAHEAD of them wait to be handed out. Needs no pool, so the first
+        files can be prepared while the segmenter loads."""
+        while self.unprepared and len(self.waiting) < LOOKAHEAD:
+            index = self.next_file
+            self.next_file += 1
+            job = self._prepare(index, self.files[index])
+            if job is not None:
+                heapq.heappush(self.waiting, (-job.n_pages, index, job))
+                self.waiting_pages += job.n_pages
+
+    def run(self, pool) -> None:
+        """Hand every file's work to `pool`, longest first, and record each outcome."""
         self.pool = pool
         self.workers = getattr(pool, "n", 1)
-        self.unprepared = len(files)
-        for i, path in enumerate(files):
-            job = self._prepare(i, path)
-            self.unprepared -= 1
-            if job is not None:
-                heapq.heappush(self.waiting, (-job.n_pages, i, job))
-                self.waiting_pages += job.n_pages
-            if len(self.waiting) < LOOKAHEAD and self.unprepared:
-                continue  # read further ahead before choosing what goes first
+        while True:
+            self.read_ahead()
             self._feed()
-            # Keep the read-ahead and the pool's queue short so memory stays flat on big batches.
-            while len(self.waiting) >= LOOKAHEAD:
-                self._drain_one()
-                self._feed()
-        while self.waiting or pool.pending():
-            self._feed()
-            if pool.pending():
-                self._drain_one()
+            if not pool.pending():
+                if self.waiting or self.unprepared:
+                    continue
+                return
+            self._drain_one()
 
     def _feed(self) -> None:
         """Hand out the longest waiting documents while the pool has room for more."""
@@ -235,8 +289,7 @@ class _Runner:
         job = _Job(index, path, ftype, sha, sha[:12], row, started,
                    password=row.get("password") or self.opts.password)
         if ftype == "tabular":
-            self._plan_tabular(job)
-            return None
+            return job  # its rows are read, checked and handed out in batches when its turn comes
         if self.store.has_document(job.doc_id):
             self._already_stored(job)
             return None
@@ -254,7 +307,6 @@ class _Runner:
 
     def _open_pdf(self, job: _Job) -> bool:
         """Page count and metadata of the job's PDF (or of its OCR'd copy); False when it cannot be read."""
-        from policyscope.ingest.pdf import open_pdf_info
         try:
             info = open_pdf_info(str(job.pdf_path or job.path), password=job.password)
         except InputFileError as exc:
@@ -271,7 +323,9 @@ class _Runner:
         return True
 
     def _submit(self, job: _Job) -> None:
-        if job.ftype != "pdf":
+        if job.ftype == "tabular":
+            self._plan_tabular(job)
+        elif job.ftype != "pdf":
             job.waiting = 1
             self.pool.submit((job.index, "read", 0), tasks.ingest_other, self._source(job), job.ftype)
         elif not self._should_split(job):
@@ -389,7 +443,6 @@ class _Runner:
             hint=None if job.ocr_done else "re-run with --ocr, which needs `pip install 'policyscope[ocr]'` and Tesseract"))
 
     def _after_extract(self, job: _Job) -> None:
-        from policyscope.ingest.pdf import finish_pages
         drafts = [d for k in sorted(job.drafts) for d in job.drafts[k]]
         if not tasks.usable_text(drafts, job.ocr_done):
             self._no_text_layer(job)

@@ -19,6 +19,7 @@ from pathlib import Path
 from policyscope.errors import EmptyFile, StoreError
 from policyscope.ingest.metadata import document_record
 from policyscope.ingest.near_duplicates import combine_signatures, sentences_signature
+from policyscope.ingest.pdf import extract_pages, finish_pages, has_text_layer
 from policyscope.model import ExtractedDocument, Page
 from policyscope.segment import segment_pages
 from policyscope.store import Store
@@ -98,7 +99,6 @@ def store_document(source: FileSource, extracted: ExtractedDocument, passages, s
 def ingest_whole_pdf(source: FileSource, n_pages: int, password: str | None, extractor: str,
                      ocred: bool = False) -> Stored | None:
     """A PDF in one task: extract, finish, segment and store it. None when it has no text layer."""
-    from policyscope.ingest.pdf import extract_pages, finish_pages
     drafts = extract_pages(source.path, 1, n_pages, password=password, extractor=extractor)
     if not usable_text(drafts, ocred):
         return None
@@ -110,7 +110,6 @@ def ingest_whole_pdf(source: FileSource, n_pages: int, password: str | None, ext
 
 def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, extractor: str):
     """Pages first..last of a long PDF, as drafts: the parent finishes them with the whole document's view."""
-    from policyscope.ingest.pdf import extract_pages
     return extract_pages(path, first, last, password=password, extractor=extractor)
 
 
@@ -152,7 +151,6 @@ def pdf_document(pages: list[Page], extractor: str, ocred: bool, metadata: dict)
 def usable_text(drafts, ocred: bool) -> bool:
     """A text layer to ingest. After OCR any recognised text counts: the page image is still there, so
     the scan test (little text under a page-sized image) would reject a sparse but real page."""
-    from policyscope.ingest.pdf import has_text_layer
     return any(d.n_chars for d in drafts) if ocred else has_text_layer(drafts)
 
 
