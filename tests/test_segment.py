@@ -181,3 +181,16 @@ def test_no_english_affix_or_url_rule_matches_a_text_of_letters():
     tokenizer = load_pipeline().tokenizer
     assert [t.text for t in tokenizer("joined-up care's URLs www.gov.uk 10km e.g.")] == \
         [t.text for t in spacy_as_shipped().tokenizer("joined-up care's URLs www.gov.uk 10km e.g.")]
+
+
+def test_sorted_set_helpers_equal_numpy():
+    import numpy as np
+
+    from policyscope.nlp import _is_in_sorted, _sorted_union
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        a, b = (np.unique(rng.integers(0, 40, rng.integers(0, 25))) for _ in range(2))
+        assert np.array_equal(_sorted_union(a, b), np.union1d(a, b))
+        members = np.unique(rng.integers(0, 2**63, 12, dtype=np.uint64))
+        values = np.concatenate([rng.integers(0, 2**63, 30, dtype=np.uint64), members[:4]])
+        assert np.array_equal(_is_in_sorted(values, members), np.isin(values, members))
