@@ -9,8 +9,8 @@ Candidates:
 Goals: ingest -j1 >= 40% of raw-pypdfium2 pages/s; ingest -j2 >= 1.7x ingest -j1;
 peak memory flat as the number of documents grows (1x vs 3x the corpus).
 
-The -j1 and -j2 runs alternate (j1, j2, j1, j2, …), so a slow spell of a shared machine falls
-on both; each row reports the median run.
+The baseline, -j1 and -j2 runs alternate (raw, j1, j2, raw, j1, j2, …), so a slow spell of a
+shared machine falls on all of them; each row reports the median run.
 
 Corpus: every PDF with a text layer under ../shared/corpus (policy/ and pdf-torture/) plus the
 demo PDFs in corpus/. Run:  .venv/bin/python benchmarks/bench_ingest.py [--copies 1] [--repeat 3]
@@ -116,12 +116,6 @@ def median_run(runs: list[dict]) -> dict:
     return runs[len(runs) // 2]
 
 
-def timed(fn, repeat: int):
-    """Median (pages, seconds) of `repeat` runs of fn()."""
-    runs = sorted((fn() for _ in range(repeat)), key=lambda r: r[1])
-    return runs[len(runs) // 2]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--copies", type=int, default=1,
@@ -141,16 +135,18 @@ def main() -> None:
         print(f"corpus: {len(pdfs)} PDFs with a text layer x {args.copies} copies = {len(files)} files; "
               f"median of {args.repeat} runs per row")
         rows = []
-        pages, secs = timed(lambda: raw_pypdfium2(files), args.repeat)
+        # The baseline, -j1 and -j2 runs alternate, so a slower spell of a shared machine falls on all three.
+        raw: list[tuple[int, float]] = []
+        runs: dict[int, list] = {1: [], 2: []}
+        for _ in range(args.repeat):
+            raw.append(raw_pypdfium2(files))
+            for jobs in (1, 2):
+                runs[jobs].append(ingest_once(work / "x1", jobs))
+        pages, secs = sorted(raw, key=lambda r: r[1])[len(raw) // 2]
         base = pages / secs
         rows.append(("raw-pypdfium2 (baseline)", 1, pages, secs, base, None))
         p, s = raw_pdfplumber(files, args.plumber_pages)
         rows.append(("raw-pdfplumber extract_text", 1, p, s, p / s, None))
-        # -j1 and -j2 runs alternate, so a slower spell of a shared machine falls on both.
-        runs: dict[int, list] = {1: [], 2: []}
-        for _ in range(args.repeat):
-            for jobs in (1, 2):
-                runs[jobs].append(ingest_once(work / "x1", jobs))
         results = {jobs: median_run(r) for jobs, r in runs.items()}
         for jobs, r in results.items():
             rows.append((f"policyscope ingest -j{jobs}", jobs, r["pages"], r["seconds"], r["pages"] / r["seconds"],
@@ -162,6 +158,7 @@ def main() -> None:
         for name, procs, p, s, rate, mb in rows:
             mbs = f"{mb:8.0f}" if mb else f"{'':>8}"
             print(f"{name:<36} {procs:>5} {p:>7} {s:>8.2f} {rate:>8.1f} {rate / base:>7.2f} {mbs}")
+        print("  raw-pypdfium2 runs (s): " + ", ".join(f"{x[1]:.2f}" for x in raw))
         for jobs, r in runs.items():
             print(f"  ingest -j{jobs} runs (s): " + ", ".join(f"{x['seconds']:.2f}" for x in r))
         r1, r2 = results[1], results[2]

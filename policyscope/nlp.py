@@ -20,7 +20,7 @@ USED_LEX_ATTRS = (LOWER, IS_PUNCT, IS_SPACE)
 # Whitespace-delimited chunks the tokenizer keeps split results for. spaCy's default, 10,000, is
 # full after a few hundred pages of policy text, and every chunk seen after that is split by the
 # affix regexes again each time it occurs (~40% of the tokenizer's time on the benchmark corpus).
-# An entry costs ~0.2 kB, so the cap bounds the cache at ~40 MB however large the corpus.
+# An entry costs ~0.26 kB (measured), so the cap bounds the cache at ~50 MB however large the corpus.
 TOKENIZER_CACHE_CHUNKS = 200_000
 
 

@@ -52,6 +52,8 @@ def read_manifest(path: str | Path) -> dict[str, dict]:
 
 def manifest_row(manifests: dict[str, dict], file: Path, base: Path | None = None) -> dict:
     """The row for a file: by path relative to the manifest's folder, else by file name."""
+    if not manifests:
+        return {}
     if base is not None:
         try:
             rel = file.resolve().relative_to(base.resolve()).as_posix()
