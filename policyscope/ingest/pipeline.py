@@ -12,7 +12,6 @@ import hashlib
 import heapq
 import os
 import sys
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -128,11 +127,9 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
     try:
         runner = _Runner(store, opts, manifests, report, bar, files)
         with _fewer_gc_passes():
-            # The segmenter loads (in a thread) while the first files are hashed and opened: both
-            # must be done before workers fork, so they share the loaded pipeline.
-            loader = _Loader()
-            runner.read_ahead()
-            loader.wait()
+            runner.read_ahead()  # the first files hashed and opened, so the longest can go first
+            if runner.waiting or runner.unprepared:
+                load_segmenter()  # before the fork, so workers share the loaded pipeline
             gc.freeze()  # what exists now is not walked by GC passes, nor copied into workers by them
             pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
             with store.checkpointing(), pool, tasks.storing_in(store):
@@ -148,26 +145,6 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
             store.close()
     report.seconds = time.perf_counter() - t0
     return report
-
-
-class _Loader(threading.Thread):
-    """load_segmenter() in a thread; wait() re-raises what it raised (a trained pipeline not installed)."""
-
-    def __init__(self):
-        super().__init__(name="policyscope-load", daemon=True)
-        self.error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            load_segmenter()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            self.error = exc
-
-    def wait(self) -> None:
-        self.join()
-        if self.error is not None:
-            raise self.error
 
 
 @contextmanager
