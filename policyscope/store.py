@@ -11,6 +11,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,6 +119,8 @@ class _WriterLock:
     store's path. Where flock is missing (Windows) or the file cannot be made, SQLite's own retry
     is all there is."""
 
+    _open: "weakref.WeakSet[_WriterLock]" = weakref.WeakSet()
+
     def __init__(self, db: Path | None):
         self.fd = None
         if db is None:  # an in-memory store has one connection: nothing to wait for
@@ -131,8 +134,19 @@ class _WriterLock:
                               os.O_RDWR | os.O_CREAT, 0o666)
             self._flock = fcntl.flock
             self._ex, self._un = fcntl.LOCK_EX, fcntl.LOCK_UN
+            _WriterLock._open.add(self)
         except (ImportError, OSError):
             self.fd = None
+
+    @classmethod
+    def forget_inherited(cls) -> None:
+        """In a forked child: close the parent's lock descriptors. A flock belongs to the open file,
+        which a fork shares, so a lock the parent held when it died would otherwise outlive it in
+        its workers, and they would wait for it forever. (Workers open stores of their own.)"""
+        for lock in list(cls._open):
+            if lock.fd is not None:
+                os.close(lock.fd)
+                lock.fd = None
 
     def __enter__(self):
         if self.fd is not None:
@@ -147,6 +161,10 @@ class _WriterLock:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_WriterLock.forget_inherited)
 
 
 def now_iso() -> str:

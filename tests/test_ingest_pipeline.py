@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -231,19 +232,36 @@ def test_time_limit_fails_the_file_not_the_batch(tmp_path):
     assert by_name[pdfs[0].name].code == "E106"
 
 
-def test_kill_9_leaves_only_whole_documents_and_a_rerun_finishes(tmp_path):
-    """Interrupt a real ingest with SIGKILL, then check no document is half-written and a re-run completes."""
+def _processes_running(arg: str) -> list[int]:
+    """Pids of processes with `arg` on their command line (Linux /proc; none elsewhere)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if arg.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_kill_9_leaves_only_whole_documents_and_a_rerun_finishes(tmp_path, jobs):
+    """Interrupt a real ingest with SIGKILL, then check no document is half-written and a re-run completes.
+
+    With --jobs 2 the workers store documents themselves; killed, the main process leaves them to
+    finish the document in hand (whole) and exit when they cannot report it."""
     src = tmp_path / "many"
     src.mkdir()
     base = SEED_TXT[0].read_text()
     for i in range(60):
         (src / f"copy_{i:03d}.txt").write_text(f"Variant {i}.\n\n" + base)
     db = tmp_path / "k.db"
-    cmd = [sys.executable, "-m", "policyscope", "ingest", str(src), "--db", str(db), "--jobs", "1", "--no-progress"]
+    cmd = [sys.executable, "-m", "policyscope", "ingest", str(src), "--db", str(db), "--jobs", str(jobs),
+           "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.05)
         try:
             n = sqlite3.connect(db, timeout=5).execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         except sqlite3.Error:
@@ -252,6 +270,12 @@ def test_kill_9_leaves_only_whole_documents_and_a_rerun_finishes(tmp_path):
             break
     proc.kill()
     proc.wait()
+    # Orphaned workers finish the document in hand, fail to report it, and exit (idle ones notice
+    # their parent is gone within a second).
+    deadline = time.time() + 10
+    while time.time() < deadline and _processes_running(str(db)):
+        time.sleep(0.2)
+    assert not _processes_running(str(db)), "workers outlived the killed ingest"
     con = sqlite3.connect(db)
     n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     assert 3 <= n_docs < 60, "the kill should land mid-batch"
@@ -330,3 +354,39 @@ def test_docs_and_show_commands_print_the_store(demo_db):
     missing = subprocess.run([sys.executable, "-m", "policyscope", "show", "000000000000", "--db", str(demo_db)],
                              cwd=REPO, capture_output=True, text=True)
     assert missing.returncode == 3 and "E202" in missing.stderr and "policyscope docs" in missing.stderr
+
+
+def test_a_writer_lock_held_by_a_killed_process_is_released_though_its_children_live(tmp_path):
+    # A flock belongs to the open file, which fork shares: workers must not keep alive a lock their
+    # parent held when it was killed (store._WriterLock.forget_inherited), or they wait forever.
+    import fcntl
+    import textwrap
+
+    from policyscope.store import _WriterLock
+    db = tmp_path / "lock.db"
+    Store(db).close()
+    script = textwrap.dedent(f"""
+        import os, signal, time
+        from policyscope.store import Store
+        store = Store({str(db)!r})
+        with store._writer_lock:
+            if os.fork() == 0:  # a worker that outlives its parent
+                time.sleep(20)
+                os._exit(0)
+            os.kill(os.getpid(), signal.SIGKILL)  # dies holding the lock
+    """)
+    subprocess.run([sys.executable, "-c", script], cwd=REPO)
+    lock = _WriterLock(db)
+    try:
+        deadline = time.time() + 5
+        while True:
+            try:
+                fcntl.flock(lock.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.time() < deadline, "the dead process's lock is still held by its child"
+                time.sleep(0.1)
+    finally:
+        lock.close()
+        for pid in _processes_running("time.sleep(20)"):
+            os.kill(pid, 9)

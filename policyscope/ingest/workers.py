@@ -26,9 +26,14 @@ class TaskResult:
     seconds: float = 0.0
 
 
-def _worker_main(conn) -> None:
+def _worker_main(conn, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     while True:
+        # If the parent dies (kill -9) no EOF may ever come: workers forked later hold the parent's
+        # end of this pipe open. So check, while idle, that the parent is still there.
+        while not conn.poll(1.0):
+            if os.getppid() != parent_pid:
+                return
         try:
             msg = conn.recv()
         except EOFError:
@@ -52,7 +57,7 @@ def _worker_main(conn) -> None:
 class _Worker:
     def __init__(self, ctx):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
         self.task = None  # (key, deadline, started)
