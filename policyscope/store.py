@@ -163,7 +163,13 @@ class _WriterLock:
             self.fd = None
 
 
+# Held by the checkpoint thread while it is inside SQLite, and by a fork: a worker forked while
+# that thread held SQLite's internal mutexes would inherit them locked, with no thread to unlock them.
+_SQLITE_OFF_MAIN_THREAD = threading.Lock()
+
 if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_SQLITE_OFF_MAIN_THREAD.acquire, after_in_parent=_SQLITE_OFF_MAIN_THREAD.release,
+                        after_in_child=_SQLITE_OFF_MAIN_THREAD.release)
     os.register_at_fork(after_in_child=_WriterLock.forget_inherited)
 
 
@@ -218,14 +224,17 @@ class Store:
         stop = threading.Event()
 
         def run() -> None:
-            conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
+            with _SQLITE_OFF_MAIN_THREAD:
+                conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
             try:
                 while not stop.wait(every):
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    with _SQLITE_OFF_MAIN_THREAD:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             except sqlite3.Error:
                 pass  # a checkpoint is an optimisation: the store's own close still does it
             finally:
-                conn.close()
+                with _SQLITE_OFF_MAIN_THREAD:
+                    conn.close()
 
         thread = threading.Thread(target=run, name="policyscope-checkpoint", daemon=True)
         thread.start()
