@@ -127,8 +127,10 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
     try:
         runner = _Runner(store, opts, manifests, report, bar, files)
         with _fewer_gc_passes():
-            runner.read_ahead()  # the first files hashed and opened, so the longest can go first
-            if runner.waiting or runner.unprepared:
+            # One file with work per worker, so each starts as soon as the pool is up; the rest are read
+            # ahead while they work, and the longest of those goes next.
+            runner.read_ahead(limit=jobs)
+            if runner.waiting:
                 load_segmenter()  # before the fork, so workers share the loaded pipeline
             gc.freeze()  # what exists now is not walked by GC passes, nor copied into workers by them
             pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
@@ -208,10 +210,9 @@ class _Runner:
         return len(self.files) - self.next_file
 
     # -- planning ----------------------------------------------------------------------
-    def read_ahead(self) -> None:
-        """Prepare files until LOOKAHEAD of them wait to be handed out. Needs no pool, so the first
-        files can be prepared while the segmenter loads."""
-        while self.unprepared and len(self.waiting) < LOOKAHEAD:
+    def read_ahead(self, limit: int = LOOKAHEAD) -> None:
+        """Prepare files until `limit` of them wait to be handed out. Needs no pool."""
+        while self.unprepared and len(self.waiting) < limit:
             index = self.next_file
             self.next_file += 1
             job = self._prepare(index, self.files[index])
@@ -223,6 +224,7 @@ class _Runner:
         """Hand every file's work to `pool`, longest first, and record each outcome."""
         self.pool = pool
         self.workers = getattr(pool, "n", 1)
+        self._feed(depth=self.workers)  # the files read so far: every worker starts now
         while True:
             self.read_ahead()
             self._feed()
@@ -232,9 +234,11 @@ class _Runner:
                 return
             self._drain_one()
 
-    def _feed(self) -> None:
-        """Hand out the longest waiting documents while the pool has room for more."""
-        while self.waiting and self.pool.pending() < 2 * self.workers:
+    def _feed(self, depth: int | None = None) -> None:
+        """Hand out the longest waiting documents while the pool holds fewer than `depth` tasks
+        (default: one running and one queued per worker, so a worker never waits for this process)."""
+        depth = depth or 2 * self.workers
+        while self.waiting and self.pool.pending() < depth:
             _, _, job = heapq.heappop(self.waiting)
             self.waiting_pages -= job.n_pages
             self._submit(job)
