@@ -333,6 +333,21 @@ def _fast_for(key, nlp):
     return FastLookup(nlp)
 
 
+def query_lemmas(query: str) -> str:
+    """A search query's words as the stored lemma strings spell them (space-joined, lower-case), so
+    "Integrated Care" finds what "integrate care" finds; a word with a `*` glob stays as typed."""
+    segmenter = load_segmenter()
+    glob = "QQGLOB"  # keeps "*" inside one token through the tokenizer
+    text = query.replace("*", glob)
+    if isinstance(segmenter, FastLookup):
+        words = [t.text for t in segmenter.nlp.tokenizer(text) if is_word(t)]
+        lemmas = [w.lower() if glob in w else segmenter.lemma(w) for w in words]
+    else:
+        lemmas = [t.text.lower() if glob in t.text else (t.lemma_.lower() or t.lower_)
+                  for t in segmenter(text) if is_word(t)]
+    return " ".join(lemmas).replace(glob.lower(), "*")
+
+
 def pipeline_name(nlp) -> str:
     meta = nlp.meta
     return f"{meta.get('lang', 'en')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')} [{','.join(nlp.pipe_names)}]"

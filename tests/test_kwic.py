@@ -55,6 +55,10 @@ def test_regex_and_lemma(store):
     assert all(ln.keyword.lower().startswith("integrat") for ln in rx.lines) and len(rx.lines) >= 3
     lem = kwic(store, "integrate care", lemma=True)
     assert lem.mode == "lemma" and any(ln.keyword.lower() == "integrated care" for ln in lem.lines)
+    # The query is lemmatised as the stored sentences were, capitals and all.
+    capitalised = kwic(store, "Integrated Care", lemma=True)
+    assert [ln.sentence_id for ln in capitalised.lines] == [ln.sentence_id for ln in lem.lines]
+    assert [ln.sentence_id for ln in kwic(store, "integrat* care", lemma=True).lines]
     with pytest.raises(UsageError):
         kwic(store, "(", regex=True)
 

@@ -165,10 +165,9 @@ def kwic(store, query: str | None = None, *, concept: str | None = None, lexicon
                             spans.append((r, m.start(), m.end(), "", ""))
         elif lemma:
             mode = "lemma"
-            from policyscope.nlp import is_word, load_pipeline
+            from policyscope.nlp import load_pipeline, query_lemmas
             nlp = load_pipeline()
-            lem_q = " ".join((t.lemma_.lower() or t.lower_) if "*" not in t.text else t.text.lower()
-                             for t in nlp(q.replace("*", "QQGLOB")) if is_word(t)).replace("qqglob", "*")
+            lem_q = query_lemmas(q)
             if not lem_q:
                 raise UsageError(f"no words in the query {q!r}")
             form = compile_surface(lem_q, where="query", spelling=variants, lemma=True)
