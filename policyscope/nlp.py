@@ -14,6 +14,8 @@ import numpy as np
 import spacy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 
+from policyscope.arrays import is_in_sorted, sorted_union
+
 DEFAULT_MODEL = "blank:en"
 USED_LEX_ATTRS = (LOWER, IS_PUNCT, IS_SPACE)
 # Whitespace-delimited chunks the tokenizer keeps split results for. spaCy's default, 10,000, is
@@ -193,7 +195,7 @@ class FastLookup:
         is_punct, is_space = arr[:, 1].astype(bool), arr[:, 2].astype(bool)
         text_of = np.searchsorted(starts_c, idx, side="right") - 1
         joiner = idx >= (starts_c + lengths)[text_of]  # the blank line between two texts
-        in_punct_chars = _is_in_sorted(orth, self._punct_orths)
+        in_punct_chars = is_in_sorted(orth, self._punct_orths)
         # Forced starts: each text's first token.
         first = np.flatnonzero(~joiner & np.concatenate(([True], text_of[1:] != text_of[:-1])))
         first_of_text = np.full(len(texts), -1, dtype=np.int64)
@@ -204,7 +206,7 @@ class FastLookup:
         wordish = np.flatnonzero(~(is_punct | in_punct_chars | joiner))
         finals = np.concatenate(([0], np.cumsum(in_punct_chars)))  # finals[i] = count in tokens [0, i)
         since = np.maximum(np.concatenate(([0], wordish[:-1] + 1)), first_of_text[text_of[wordish]])
-        starts = _sorted_union(first, wordish[finals[wordish] - finals[since] > 0])
+        starts = sorted_union(first, wordish[finals[wordish] - finals[since] > 0])
         # A sentence runs to the next start, less the joiner tokens before it.
         ends = np.empty_like(starts)
         ends[:-1] = starts[1:]
@@ -301,24 +303,6 @@ _JOIN = "\n\n"
 # characters was fastest here (cold 1.12 s vs 1.41 s one Doc per passage, 1.70 s at 200k).
 BATCH_CHARS = 12_000
 WARM_CHUNKS = 1000  # new chunks per warm-up Doc
-
-
-def _is_in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """np.isin(values, sorted_set) by binary search (numpy 2's isin and unique hash and sort: slower here)."""
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
-
-
-def _sorted_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """np.union1d of two integer arrays, by one sort and a comparison with the neighbour."""
-    both = np.concatenate((a, b))
-    both.sort()
-    if both.size == 0:
-        return both
-    keep = np.empty(both.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(both[1:], both[:-1], out=keep[1:])
-    return both[keep]
 
 
 def fast_path(nlp):

@@ -186,7 +186,8 @@ def test_no_english_affix_or_url_rule_matches_a_text_of_letters():
 def test_sorted_set_helpers_equal_numpy():
     import numpy as np
 
-    from policyscope.nlp import _is_in_sorted, _sorted_union
+    from policyscope.arrays import is_in_sorted as _is_in_sorted
+    from policyscope.arrays import sorted_union as _sorted_union
     rng = np.random.default_rng(0)
     for _ in range(100):
         a, b = (np.unique(rng.integers(0, 40, rng.integers(0, 25))) for _ in range(2))

@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
+from policyscope.arrays import sorted_unique
+
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 SEED = 20240601
@@ -104,16 +106,6 @@ def _word_tokens(text: str) -> list[bytes]:
     return lowered.encode("utf-8").translate(_ASCII_SEPARATORS_TO_SPACE).split()
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique(values) for a non-empty 1-d array, sorting it in place (np.unique is ~15x slower
-    here: numpy 2.x finds the unique values with a hash table and then sorts them)."""
-    values.sort()
-    keep = np.empty(values.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
-
-
 def shingles(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     """Sorted unique 32-bit hashes of the text's word k-grams (a text shorter than k is one shingle)."""
     tokens = _word_tokens(text)
@@ -131,7 +123,7 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     rolled ^= rolled >> np.uint64(29)  # mix high bits down before keeping the top 32
     rolled *= _MIX
     rolled >>= _SHIFT
-    return _sorted_unique(rolled.astype(np.uint32))
+    return sorted_unique(rolled.astype(np.uint32))
 
 
 def signature(text_or_shingles: str | np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
