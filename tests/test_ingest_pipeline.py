@@ -393,3 +393,13 @@ def test_a_writer_lock_held_by_a_killed_process_is_released_though_its_children_
         lock.close()
         for pid in _processes_running("time.sleep(20)"):
             os.kill(pid, 9)
+
+
+def test_an_in_memory_store_is_filled_in_this_process_whatever_jobs_says(tmp_path):
+    # Workers write through connections of their own, which cannot reach this process's memory.
+    with Store(":memory:") as store:
+        report = ingest_paths([str(CORPUS)], ":memory:", options=IngestOptions(jobs=2), progress=False,
+                              store=store)
+        assert report.count("ok") == 5
+        assert store.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 5
+        assert store.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0] > 300
