@@ -99,6 +99,8 @@ class Concept:
     terms: tuple[Term, ...]
     exclusions: tuple[Exclusion, ...]
     subconcepts: dict = field(default_factory=dict, compare=False, hash=False)  # name -> description
+    # plain keyword forms: the naive baseline that quality figures stand beside (default: the concept's name)
+    keywords: tuple[Form, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Lexicon:
     concepts: tuple[Concept, ...]
     global_exclusions: tuple[Exclusion, ...]
     pairs: tuple[tuple[str, str], ...]  # concept pairs for balance and co-occurrence
+    contexts: dict = field(default_factory=dict, compare=False, hash=False)  # cue list name -> regex
 
     def concept(self, name: str) -> Concept:
         for c in self.concepts:
@@ -466,9 +469,9 @@ def parse_lexicon(data, *, file: str = "<lexicon>", sha256: str = "") -> Lexicon
                 "concept names are lower-case letters, digits and _", file)
         _expect(isinstance(c, dict), where, "must be a mapping with terms (and optional label, description, "
                 "subconcepts, exclusions)", file)
-        extra = set(c) - {"label", "description", "terms", "subconcepts", "exclusions"}
+        extra = set(c) - {"label", "description", "terms", "subconcepts", "exclusions", "keywords"}
         _expect(not extra, where, f"unknown key(s) {sorted(extra)} (allowed: label, description, terms, "
-                "subconcepts, exclusions)", file)
+                "subconcepts, exclusions, keywords)", file)
         terms = []
         for i, t in enumerate(c.get("terms") or []):
             terms.append(parse_term(t, f"{where}.terms[{i}]", cname, ""))
@@ -488,8 +491,13 @@ def parse_lexicon(data, *, file: str = "<lexicon>", sha256: str = "") -> Lexicon
                 terms.append(parse_term(t, f"{sw}.terms[{i}]", cname, sname))
         _expect(len(terms) > 0, f"{where}.terms", "a concept needs at least one term", file)
         excl = parse_exclusions(c["exclusions"], f"{where}.exclusions", cname) if c.get("exclusions") else ()
+        raw_kw = _str_list(c["keywords"], f"{where}.keywords", file) if c.get("keywords") is not None else [cname]
+        keywords = tuple(compile_form(f, where=f"{where}.keywords[{i}]", file=file, spelling=spelling, join=join)
+                         for i, f in enumerate(raw_kw))
+        _expect(all(f.kind != "lemma" for f in keywords), f"{where}.keywords", "keywords are surface forms or regexes",
+                file)
         concepts.append(Concept(name=cname, label=str(c.get("label") or cname), description=str(c.get("description") or ""),
-                                terms=tuple(terms), exclusions=excl, subconcepts=subs))
+                                terms=tuple(terms), exclusions=excl, subconcepts=subs, keywords=keywords))
     gex = parse_exclusions(data["exclusions"], "exclusions", None) if data.get("exclusions") else ()
 
     names = [c.name for c in concepts]
@@ -507,7 +515,8 @@ def parse_lexicon(data, *, file: str = "<lexicon>", sha256: str = "") -> Lexicon
                 _expect(n in names, f"pairs[{i}]", f"unknown concept {n!r} (concepts: {', '.join(names)})", file)
             pairs.append(tuple(pr))
     return Lexicon(name=name, version=version, description=str(data.get("description") or "").strip(), path=file,
-                   sha256=sha256, concepts=tuple(concepts), global_exclusions=gex, pairs=tuple(pairs))
+                   sha256=sha256, concepts=tuple(concepts), global_exclusions=gex, pairs=tuple(pairs),
+                   contexts=dict(contexts))
 
 
 def _fts_token(word: str) -> str | None:
