@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Merge the coders' label files with the drawn samples into the committed label sets.
+
+    python scripts/labels/merge_codes.py --work /tmp/coding
+
+Reads models/labels/sample_round*.csv and sample_seeds.csv (what was drawn), <work>/items_*.jsonl
+(the texts the coders read, which never enter the repository for shared documents),
+<work>/labels/batch_*.csv (one file per coding batch) and models/labels/adjudicated.csv (the
+lead coder's decision where two coders of a double-coded sentence disagreed). Writes
+
+  models/labels/social_care_train.csv   references + labels (no text: the documents have no open licence)
+  models/labels/social_care_seeds.csv   the seed texts' sentences, with their text and neighbours
+  models/labels/double_coded.csv        both coders' labels for the double-coded sentences
+
+and prints agreement (Cohen's kappa) per concept.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import hashlib
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+LABELS = REPO / "models" / "labels"
+CONCEPTS = ["personalisation", "integration"]
+
+
+def sha1(t: str) -> str:
+    return hashlib.sha1(t.encode("utf-8")).hexdigest()
+
+
+def norm(t: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", t.lower())
+
+
+def kappa(pairs):
+    n = len(pairs)
+    po = sum(a == b for a, b in pairs) / n
+    pa = sum(a for a, _ in pairs) / n
+    pb = sum(b for _, b in pairs) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return po, (po - pe) / (1 - pe) if pe < 1 else 1.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, required=True)
+    args = ap.parse_args()
+    items = {}
+    for f in glob.glob(str(args.work / "items_*.jsonl")):
+        for line in open(f, encoding="utf-8"):
+            d = json.loads(line)
+            items[d["item_id"]] = d
+    codes = defaultdict(list)  # item -> [(batch, row)]
+    for f in sorted(glob.glob(str(args.work / "labels" / "batch_*.csv"))):
+        batch = Path(f).stem
+        for r in csv.DictReader(open(f, encoding="utf-8")):
+            codes[r["item_id"]].append((batch, r))
+    adjudicated = {}
+    adj_path = LABELS / "adjudicated.csv"
+    if adj_path.exists():
+        adjudicated = {r["item_id"]: r for r in csv.DictReader(open(adj_path, encoding="utf-8"))}
+
+    def final(item_id):
+        cs = codes.get(item_id)
+        if not cs:
+            return None
+        first = cs[0][1]
+        if len(cs) > 1:
+            second = cs[1][1]
+            if any(first[c] != second[c] for c in CONCEPTS):
+                if item_id not in adjudicated:
+                    sys.exit(f"{item_id}: the two coders disagree and adjudicated.csv has no decision")
+                a = adjudicated[item_id]
+                return {**{c: a[c] for c in CONCEPTS}, "borderline": a["borderline"], "note": a["note"],
+                        "coder": f"{cs[0][0]}+{cs[1][0]}+adjudicated"}
+            border = "1" if "1" in (first["borderline"], second["borderline"]) else "0"
+            note = first["note"] or second["note"]
+            return {**{c: first[c] for c in CONCEPTS}, "borderline": border, "note": note,
+                    "coder": f"{cs[0][0]}+{cs[1][0]}"}
+        return {**{c: first[c] for c in CONCEPTS}, "borderline": first["borderline"] or "0", "note": first["note"],
+                "coder": cs[0][0]}
+
+    train, seeds, missing = [], [], []
+    for f in sorted(LABELS.glob("sample_*.csv")):
+        for r in csv.DictReader(open(f, encoding="utf-8")):
+            lab = final(r["item_id"])
+            if lab is None:
+                missing.append(r["item_id"])
+                continue
+            it = items[r["item_id"]]
+            assert sha1(it["sentence"]) == r["text_sha1"], r["item_id"]
+            row = {"item_id": r["item_id"], "source": r["file"], "doc_sha256": r["doc_sha256"],
+                   "doc_id": r["doc_id"], "row": r["row"], "page": r["page"], "char_start": r["char_start"],
+                   "char_end": r["char_end"], "text_sha1": r["text_sha1"], "norm_sha1": sha1(norm(it["sentence"])),
+                   "sentence_id": r["sentence_id"], "date": r["date"], "doc_type": r["doc_type"],
+                   "source_group": r["group"], "stratum": r["stratum"], "population": r["population"],
+                   "drawn": r["drawn"], "weight": r["weight"], "round": r["round"], "seed": r["seed"], **lab}
+            if r["group"] == "seed":
+                row.update({"text": it["sentence"], "before": it["before"], "after": it["after"]})
+                seeds.append(row)
+            else:
+                train.append(row)
+    for name, rows in (("social_care_train.csv", train), ("social_care_seeds.csv", seeds)):
+        with open(LABELS / name, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        print(f"{name}: {len(rows)} rows, " + ", ".join(f"{c}=1: {sum(r[c] == '1' for r in rows)}" for c in CONCEPTS)
+              + f", borderline: {sum(r['borderline'] == '1' for r in rows)}")
+    dbl = [(k, v) for k, v in codes.items() if len(v) > 1]
+    with open(LABELS / "double_coded.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["item_id", "coder_a", *[f"{c}_a" for c in CONCEPTS], "borderline_a", "coder_b",
+                    *[f"{c}_b" for c in CONCEPTS], "borderline_b"])
+        for k, v in sorted(dbl):
+            (ba, a), (bb, b) = v[0], v[1]
+            w.writerow([k, ba, *[a[c] for c in CONCEPTS], a["borderline"], bb, *[b[c] for c in CONCEPTS],
+                        b["borderline"]])
+    for c in CONCEPTS:
+        pairs = [(int(v[0][1][c]), int(v[1][1][c])) for _, v in dbl]
+        po, k = kappa(pairs)
+        print(f"double-coded {len(pairs)} sentences, {c}: agreement {po:.3f}, Cohen's kappa {k:.3f}")
+    if missing:
+        print(f"not yet coded: {len(missing)} drawn sentences (e.g. {missing[0]})")
+
+
+if __name__ == "__main__":
+    main()
