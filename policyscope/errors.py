@@ -89,6 +89,32 @@ class AnalysisError(PolicyscopeError):
     code = "E310"
 
 
+# --- concept detectors (E32x) ----------------------------------------------------------
+class DetectorError(PolicyscopeError):
+    """A detector cannot be trained, loaded or applied (no positives, unknown backend, wrong lexicon ...)."""
+
+    code = "E320"
+    exit_code = 2
+
+
+class LabelsError(DetectorError):
+    """A hand-coded labels file is malformed: unknown or missing columns, bad values, empty."""
+
+    code = "E321"
+
+
+class LabelSpanMismatch(LabelsError):
+    """A labelled row's reference (document, page, span) no longer gives the sentence it was coded on."""
+
+    code = "E322"
+
+
+class DetectorVersionError(DetectorError):
+    """A model folder was written by an incompatible version of policyscope."""
+
+    code = "E323"
+
+
 # --- topics --------------------------------------------------------------------------
 class TopicModelError(PolicyscopeError):
     code = "E400"

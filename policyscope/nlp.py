@@ -332,6 +332,12 @@ def query_lemmas(query: str) -> str:
     return " ".join(lemmas).replace(glob.lower(), "*")
 
 
+def lemma_strings(texts: list[str]) -> list[str]:
+    """Each sentence's lemma string as the store spells it (for text that did not come from the store,
+    such as a hand-coded sentence), so lemma forms of a lexicon match it the same way."""
+    return [query_lemmas(t.replace("*", " ")) for t in texts]
+
+
 def pipeline_name(nlp) -> str:
     meta = nlp.meta
     return f"{meta.get('lang', 'en')}_{meta.get('name', 'pipeline')}-{meta.get('version', '0')} [{','.join(nlp.pipe_names)}]"

@@ -1,0 +1,234 @@
+"""How good is each backend on sentences it has not seen? (`policyscope detect evaluate`)
+
+* Cross-validation grouped by document: the labelled rows are split into folds with every document
+  wholly inside one fold; the trained backends are refitted on the other folds (their C, calibration
+  and threshold chosen by an inner grouped CV on those folds only) and predict the held-out fold. The
+  keyword baseline and the lexicon need no fitting and are scored on the same rows in the same run.
+* Out-of-domain sets (`--test`, e.g. the seed texts): the model folder's detectors, fitted on all the
+  training rows, predict them.
+
+Figures per set x backend x concept: precision, recall, F1 with 95% bootstrap intervals (documents
+resampled), with and without borderline rows; and, from the cross-validation, the design-weighted
+sensitivity and specificity (each row weighted by its stratum's population / drawn) that the
+error-corrected shares in `track` use.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from policyscope import __version__
+from policyscope.analyse.detect.base import BACKENDS, MODEL_BACKENDS
+from policyscope.analyse.detect.build import Recipe, check_no_seed_rows, fit_backend, label_batch, predict_rows
+from policyscope.analyse.detect.labels import LabelSet
+from policyscope.analyse.detect.trained import METRICS_JSON, load_trained, read_detector_json
+from policyscope.analyse.detect.training import TrainSettings, grouped_folds
+from policyscope.analyse.lexicon import Lexicon
+from policyscope.analyse.matcher import Matcher
+
+
+@dataclass
+class Predictions:
+    """Tags per backend and concept for every row of one label set (index-aligned with labels.frame)."""
+
+    tagged: dict[str, dict[str, np.ndarray]]
+    prob: dict[str, dict[str, np.ndarray]]
+
+
+def rule_predictions(labels: LabelSet, lexicon: Lexicon, matcher: Matcher) -> Predictions:
+    from policyscope.analyse.detect.keyword import KeywordDetector
+    from policyscope.analyse.detect.rules import LexiconDetector
+    batch = label_batch(labels)
+    tagged, prob = {}, {}
+    for det in (KeywordDetector(lexicon, labels.concepts), LexiconDetector(lexicon, labels.concepts, matcher=matcher)):
+        d = det.detect(batch)
+        tagged[det.backend] = d.tagged
+        prob[det.backend] = d.prob
+    return Predictions(tagged, prob)
+
+
+def cross_validated(labels: LabelSet, lexicon: Lexicon, recipe: Recipe, *, folds: int = 5, seed: int = 0,
+                    progress=None) -> Predictions:
+    """Out-of-fold predictions of the trained backends, grouped by document, plus the rule backends."""
+    check_no_seed_rows(labels)
+    matcher = Matcher(lexicon, concepts=labels.concepts)
+    preds = rule_predictions(labels, lexicon, matcher)
+    n = len(labels)
+    strata = sum(labels.frame[c].to_numpy(int) << k for k, c in enumerate(labels.concepts))
+    splits = grouped_folds(labels.groups, strata, folds, seed)
+    for backend in recipe.backends:
+        tagged = {c: np.zeros(n, dtype=bool) for c in labels.concepts}
+        prob = {c: np.zeros(n) for c in labels.concepts}
+        for k, (tr, te) in enumerate(splits):
+            if progress:
+                progress(f"{backend}: fold {k + 1}/{len(splits)}")
+            classifiers, outside = fit_backend(labels, tr, lexicon, backend, recipe, matcher=matcher)
+            for c, (p, t) in predict_rows(classifiers, outside, lexicon, labels, te, backend, recipe,
+                                          matcher=matcher).items():
+                prob[c][te] = p
+                tagged[c][te] = t
+        preds.tagged[backend] = tagged
+        preds.prob[backend] = prob
+    return preds
+
+
+def folder_predictions(folder: Path, labels: LabelSet, lexicon: Lexicon, backends) -> Predictions:
+    matcher = Matcher(lexicon, concepts=labels.concepts)
+    preds = rule_predictions(labels, lexicon, matcher)
+    batch = label_batch(labels)
+    for b in backends:
+        det = load_trained(folder, b, lexicon, matcher=matcher)
+        d = det.detect(batch)
+        preds.tagged[b] = {c: d.tagged[c] for c in labels.concepts}
+        preds.prob[b] = {c: d.prob[c] for c in labels.concepts}
+    return preds
+
+
+# ------------------------------------------------------------------------------------------------
+# figures
+
+
+def prf(y: np.ndarray, t: np.ndarray, w: np.ndarray | None = None) -> dict:
+    w = np.ones(len(y)) if w is None else w
+    tp = float((w * (y & t)).sum())
+    fp = float((w * (~y & t)).sum())
+    fn = float((w * (y & ~t)).sum())
+    tn = float((w * (~y & ~t)).sum())
+    p = tp / (tp + fp) if tp + fp else float("nan")
+    r = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+    return {"precision": p, "recall": r, "f1": f1, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
+
+
+def group_bootstrap(groups: np.ndarray, n_boot: int, seed: int) -> list[np.ndarray]:
+    """Row indexes of n_boot resamples of whole documents (drawn with replacement)."""
+    uniq, inv = np.unique(groups, return_inverse=True)
+    members = [np.flatnonzero(inv == g) for g in range(len(uniq))]
+    rng = np.random.default_rng(seed)
+    return [np.concatenate([members[g] for g in rng.integers(0, len(uniq), len(uniq))]) for _ in range(n_boot)]
+
+
+def scores(labels: LabelSet, preds: Predictions, *, n_boot: int = 1000, seed: int = 0, weighted: bool = False) -> dict:
+    """{backend: {concept: {all: {...}, no_borderline: {...}}}} with 95% intervals."""
+    f = labels.frame
+    boots = group_bootstrap(labels.groups, n_boot, seed) if n_boot else []
+    keep_sets = {"all": np.ones(len(f), dtype=bool), "no_borderline": f["borderline"].to_numpy(int) == 0}
+    w = f["weight"].to_numpy(float) if weighted else None
+    out: dict = {}
+    for backend, per in preds.tagged.items():
+        out[backend] = {}
+        for c, t in per.items():
+            y = f[c].to_numpy(int).astype(bool)
+            res = {}
+            for name, keep in keep_sets.items():
+                base = prf(y[keep], t[keep], None if w is None else w[keep])
+                base["n"] = int(keep.sum())
+                base["n_positive"] = int(y[keep].sum())
+                stats = {"precision": [], "recall": [], "f1": []}
+                for b in boots:
+                    b = b[keep[b]]
+                    m = prf(y[b], t[b], None if w is None else w[b])
+                    for k in stats:
+                        stats[k].append(m[k])
+                for k, vals in stats.items():
+                    v = np.array(vals, dtype=float)
+                    v = v[~np.isnan(v)]
+                    base[f"{k}_low"], base[f"{k}_high"] = ((float(np.quantile(v, 0.025)), float(np.quantile(v, 0.975)))
+                                                           if v.size else (float("nan"), float("nan")))
+                res[name] = base
+            out[backend][c] = res
+    return out
+
+
+def error_rates(labels: LabelSet, preds: Predictions) -> dict:
+    """Design-weighted sensitivity and specificity per backend and concept (rows weighted to the pool they were
+    drawn from), with Kish effective sample sizes for the uncertainty the corrected shares carry."""
+    f = labels.frame
+    w = f["weight"].to_numpy(float)
+    out: dict = {}
+    for backend, per in preds.tagged.items():
+        out[backend] = {}
+        for c, t in per.items():
+            y = f[c].to_numpy(int).astype(bool)
+            m = prf(y, t, w)
+            pos, neg = w[y], w[~y]
+            n_pos = float(pos.sum() ** 2 / (pos ** 2).sum()) if pos.size else 0.0
+            n_neg = float(neg.sum() ** 2 / (neg ** 2).sum()) if neg.size else 0.0
+            sens = m["tp"] / (m["tp"] + m["fn"]) if m["tp"] + m["fn"] else float("nan")
+            spec = m["tn"] / (m["tn"] + m["fp"]) if m["tn"] + m["fp"] else float("nan")
+            out[backend][c] = {"sensitivity": sens, "specificity": spec, "precision": m["precision"],
+                               "recall": m["recall"], "n_eff_positive": n_pos, "n_eff_negative": n_neg,
+                               "n_rows": int(len(y)), "weighted": {k: m[k] for k in ("tp", "fp", "fn", "tn")}}
+    return out
+
+
+def evaluate(folder: str | Path, train: LabelSet, lexicon: Lexicon, *, tests: dict[str, LabelSet] | None = None,
+             folds: int = 5, seed: int = 0, n_boot: int = 1000, progress=None) -> dict:
+    """Grouped CV on `train` with the folder's recipe, the folder's fitted detectors on each test set; writes and
+    returns metrics.json."""
+    folder = Path(folder)
+    info = read_detector_json(folder)
+    backends = [b for b in MODEL_BACKENDS if b in info["backends"]]
+    from policyscope.analyse.detect.features import FeatureSettings
+    first = info["backends"][backends[0]]["features"]
+    recipe = Recipe(backends=tuple(backends), features=FeatureSettings.from_dict(first),
+                    train=TrainSettings.from_dict(info["recipe"]["train"]), gate_words=info["gate"]["words"])
+    t0 = time.perf_counter()
+    cv = cross_validated(train, lexicon, recipe, folds=folds, seed=seed, progress=progress)
+    sets = {"cv": {"description": f"{folds}-fold cross-validation grouped by document over the training labels",
+                   "n_rows": len(train), "n_documents": int(len(set(train.groups))),
+                   "labels": train.files, "fingerprint": train.fingerprint(),
+                   "scores": scores(train, cv, n_boot=n_boot, seed=seed),
+                   "scores_weighted": scores(train, cv, n_boot=n_boot, seed=seed, weighted=True)}}
+    for name, ls in (tests or {}).items():
+        preds = folder_predictions(folder, ls, lexicon, backends)
+        sets[name] = {"description": f"held-out set {name}: the model folder's detectors (fitted on all training "
+                                     "labels) predict it", "n_rows": len(ls), "n_documents": int(len(set(ls.groups))),
+                      "labels": ls.files, "fingerprint": ls.fingerprint(),
+                      "scores": scores(ls, preds, n_boot=n_boot, seed=seed)}
+    metrics = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "policyscope_version": __version__,
+               "detector": {"name": info["name"], "version": info["version"],
+                            "training_fingerprint": info["training"]["fingerprint"]},
+               "lexicon": {"name": lexicon.name, "version": lexicon.version, "sha256": lexicon.sha256},
+               "cv": {"folds": folds, "seed": seed, "grouping": "document"}, "bootstrap": n_boot,
+               "backends": [b for b in BACKENDS if b in cv.tagged],
+               "sets": sets, "error_rates": error_rates(train, cv),
+               "seconds": round(time.perf_counter() - t0, 1)}
+    (folder / METRICS_JSON).write_text(json.dumps(_clean(metrics), indent=2) + "\n", encoding="utf-8")
+    return metrics
+
+
+def _clean(v):
+    if isinstance(v, float):
+        return None if v != v else round(v, 6)
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    return v
+
+
+def metrics_table(metrics: dict, variant: str = "all") -> tuple[list[str], list[list]]:
+    headers = ["set", "concept", "backend", "precision [95% CI]", "recall [95% CI]", "F1 [95% CI]", "n", "positives"]
+    rows = []
+
+    def fmt(d, k):
+        v, lo, hi = d.get(k), d.get(f"{k}_low"), d.get(f"{k}_high")
+        if v is None:
+            return ""
+        ci = f" [{lo:.2f}-{hi:.2f}]" if lo is not None and hi is not None else ""
+        return f"{v:.3f}{ci}"
+    for set_name, s in metrics["sets"].items():
+        concepts = list(next(iter(s["scores"].values())))
+        for c in concepts:
+            for b in metrics["backends"]:
+                if b not in s["scores"]:
+                    continue
+                d = s["scores"][b][c][variant]
+                rows.append([set_name, c, b, fmt(d, "precision"), fmt(d, "recall"), fmt(d, "f1"), d["n"],
+                             d["n_positive"]])
+    return headers, rows

@@ -1,0 +1,32 @@
+"""The lexicon backend: the concept lexicon's terms, context cues and exclusions (analyse/matcher.py)."""
+from __future__ import annotations
+
+import numpy as np
+
+from policyscope.analyse.detect.base import Detection, Hit, SentenceBatch
+from policyscope.analyse.lexicon import Lexicon
+from policyscope.analyse.matcher import Matcher
+
+
+class LexiconDetector:
+    backend = "lexicon"
+
+    def __init__(self, lexicon: Lexicon, concepts: list[str] | None = None, matcher: Matcher | None = None):
+        self.lexicon = lexicon
+        self.matcher = matcher or Matcher(lexicon, concepts=concepts)
+        self.concepts = [c.name for c in self.matcher.compiled]
+        self.name = f"lexicon:{lexicon.name}"
+        self.version = lexicon.version
+
+    @property
+    def uses_lemmas(self) -> bool:
+        return self.matcher.uses_lemmas
+
+    def detect(self, batch: SentenceBatch) -> Detection:
+        n = len(batch)
+        tagged = {c: np.zeros(n, dtype=bool) for c in self.concepts}
+        hits = []
+        for h in self.matcher.tag_batch(batch.texts, batch.lemmas if self.uses_lemmas else None):
+            tagged[h.concept][h.i] = True
+            hits.append(Hit(h.i, h.concept, h.subconcept, h.term, h.start, h.end, h.matched))
+        return Detection(self.concepts, {c: t.astype(float) for c, t in tagged.items()}, tagged, hits)
