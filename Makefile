@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,app,ocr]'
+	$(BIN)/python -m pip install -q -e '.[dev,app,ocr,dask]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
