@@ -131,3 +131,11 @@ def worker_report(modules: list[str], paths: list[str]) -> tuple[str | None, lis
 def worker_threads(client) -> int:
     """Task slots on the cluster now (the sum of the workers' threads)."""
     return max(1, sum(client.nthreads().values()))
+
+
+def engine_info(spec: ClusterSpec, client) -> dict:
+    """For run.json: where the work ran."""
+    import distributed
+    workers = client.nthreads()
+    return {"name": "dask.distributed", "version": distributed.__version__, "scheduler": spec.label,
+            "workers": len(workers), "threads": sum(workers.values())}
