@@ -10,9 +10,13 @@ tagger is one change there.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from policyscope.analyse.lexicon import Lexicon
+from policyscope.analyse.matcher import Matcher
 from policyscope.analyse.track import Tagged, TrackOptions, TrackResult, run_track, tag_columns, tag_rows
 from policyscope.distributed.cluster import connect, engine_info, worker_threads
 from policyscope.distributed.spec import ClusterSpec
@@ -22,9 +26,33 @@ PARTITION_ROWS = 20_000  # sentences per partition (whole documents: a long one 
 TRACK_MODULES = ("pandas", "numpy")
 
 
-def tag_partition(rows: list[tuple], tagger) -> tuple[list[dict], int, int]:
+@dataclass(frozen=True)
+class TaggerRecipe:
+    """How a worker builds the run's tagger. A compiled Matcher does not survive pickling (its case checks
+    are keyed by object id), so workers build their own, once per run (`token`)."""
+
+    lexicon: Lexicon
+    concepts: tuple[str, ...] | None
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def of(cls, matcher: Matcher) -> "TaggerRecipe":
+        return cls(matcher.lexicon, tuple(c.name for c in matcher.compiled))
+
+    def build(self) -> Matcher:
+        tagger = _TAGGERS.get(self.token)
+        if tagger is None:
+            _TAGGERS.clear()  # one run's tagger at a time per worker
+            tagger = _TAGGERS[self.token] = Matcher(self.lexicon, concepts=list(self.concepts or ()) or None)
+        return tagger
+
+
+_TAGGERS: dict[str, Matcher] = {}
+
+
+def tag_partition(rows: list[tuple], recipe: TaggerRecipe) -> tuple[list[dict], int, int]:
     """One partition tagged on a worker: (hits, sentences, tokens). rows as track.tag_columns()."""
-    return tag_rows(rows, tagger), len(rows), sum(r[3] for r in rows)
+    return tag_rows(rows, recipe.build()), len(rows), sum(r[3] for r in rows)
 
 
 def document_partitions(store, sections, columns: str, doc_ids: set[str] | None,
@@ -60,7 +88,7 @@ class ClusterTagger:
 
     def __call__(self, store, matcher, sections, doc_ids: set[str] | None = None, batch_size: int = 4000) -> Tagged:
         t0 = time.perf_counter()
-        shared = self.client.scatter(matcher, broadcast=True)  # sent once to each worker
+        shared = self.client.scatter(TaggerRecipe.of(matcher), broadcast=True)  # sent once to each worker
         parts = document_partitions(store, sections, tag_columns(matcher), doc_ids, self.rows_per_partition)
         hits: list[dict] = []
         n_sent = n_tok = 0

@@ -34,14 +34,16 @@ class TaskFailedOnWorker(Exception):
     """An unexpected error on a worker, with the worker's address (kept picklable: one message string)."""
 
 
-def run_task(fn: Callable, args: tuple, shipped: dict[str, bytes] | None = None):
-    """Runs on a worker: the task, with its file from the shipped bytes when there are any.
+def run_task(fn: Callable, args: tuple, shipped: dict[str, bytes] | None = None,
+             aliases: dict[str, str] | None = None):
+    """Runs on a worker: the task, with its file from the shipped bytes when there are any, else at its
+    absolute path (`aliases`).
 
     Returns (value, error, seconds): an InputFileError is the file's outcome and is returned, not raised,
     so the scheduler does not retry it. Anything else is raised again, naming this worker, and retried."""
     t0 = time.perf_counter()
     try:
-        with tasks.shipped_copies(shipped):
+        with tasks.reading_as(aliases), tasks.shipped_copies(shipped):
             return fn(*args), None, time.perf_counter() - t0
     except InputFileError as exc:
         return None, exc, time.perf_counter() - t0
@@ -96,7 +98,8 @@ class DaskPool:
 
     def submit(self, key, fn: Callable, *args, timeout: float | None = None, reads: str | None = None) -> None:
         shipped = {reads: self._ship(reads)} if (self.ship_files and reads) else None
-        future = self.client.submit(run_task, fn, args, shipped, pure=False, retries=self.retries,
+        aliases = {reads: os.path.abspath(reads)} if (reads and not shipped and not os.path.isabs(reads)) else None
+        future = self.client.submit(run_task, fn, args, shipped, aliases, pure=False, retries=self.retries,
                                     key=f"{fn.__name__}-{key[0]}-{key[1]}-{key[2]}-{os.urandom(4).hex()}")
         limit = timeout if timeout is not None else self.timeout
         now = time.monotonic()

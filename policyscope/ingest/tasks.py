@@ -135,6 +135,18 @@ def readable(path: str) -> str:
 
 
 @contextmanager
+def reading_as(aliases: dict[str, str] | None) -> Iterator[None]:
+    """For the length of one task, read each path at another (a cluster worker: the absolute path, since its
+    working folder may not be the client's)."""
+    _LOCAL_COPIES.update(aliases or {})
+    try:
+        yield
+    finally:
+        for path in aliases or {}:
+            _LOCAL_COPIES.pop(path, None)
+
+
+@contextmanager
 def shipped_copies(files: dict[str, bytes] | None) -> Iterator[None]:
     """Write shipped file contents to a private temporary folder for the length of one task. Each file keeps
     its name, since a date or title may come from it."""
