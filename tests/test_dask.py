@@ -183,3 +183,18 @@ def test_cluster_flags_are_checked():
             choose_cluster(scheduler, cluster, env={})
     with pytest.raises(UsageError, match="--jobs"):
         ingest_paths([str(CORPUS)], ":memory:", options=IngestOptions(jobs=2, scheduler="local:1"), progress=False)
+
+
+def test_topic_corpus_prepared_on_the_cluster_is_the_local_one_file_for_file(tmp_path, cluster, demo_db):
+    from policyscope.analyse.topics.corpus import prepare_corpus
+    from policyscope.analyse.topics.settings import CorpusSettings
+    from policyscope.analyse.topics.topics_cluster import prepare_corpus_on_cluster
+    from policyscope.store import open_store
+    address, _ = cluster
+    settings = CorpusSettings(no_below=2)
+    with open_store(demo_db) as store:
+        prepare_corpus(store, settings, tmp_path / "local")
+        _, engine = prepare_corpus_on_cluster(store, settings, tmp_path / "cluster", address, per_partition=150)
+    assert engine["workers"] == 2
+    for name in ("tokens.txt", "units.csv", "dictionary.txt", "documents.csv", "stats.json"):
+        assert filecmp.cmp(tmp_path / "local" / name, tmp_path / "cluster" / name, shallow=False), name
