@@ -144,7 +144,9 @@ class DaskPool:
                      return_when="FIRST_COMPLETED")
             except TimeoutError:
                 return []
-        return self._done.next_batch(block=False)
+        # One is done: as_completed delivers it in a moment (blocking here, not spinning, leaves the
+        # cores to the workers).
+        return self._done.next_batch(block=True)
 
     def _result(self, future, entry) -> TaskResult:
         key, _, submitted = entry
