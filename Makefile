@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev,app,ocr]'
+	$(BIN)/python -m pip install -q -e '.[dev,app,ocr,dask]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -51,6 +51,7 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/bench_track.py
 	$(BIN)/python benchmarks/bench_topics.py
 	$(BIN)/python benchmarks/bench_topics_vs_human_codes.py

@@ -1,6 +1,7 @@
 """Coded errors. Every error says what went wrong, with which file, and what to do.
 
-Codes: E1xx input files, E2xx store, E3xx lexicons and analysis, E4xx topics, E5xx reports, E9xx usage.
+Codes: E1xx input files, E2xx store, E3xx lexicons and analysis, E4xx topics, E5xx reports, E7xx clusters,
+E9xx usage.
 """
 from __future__ import annotations
 
@@ -79,6 +80,12 @@ class NotInStore(StoreError):
     code = "E202"
 
 
+class ParquetDatasetError(StoreError):
+    """A folder that is not a policyscope Parquet dataset, or one written by an incompatible version."""
+
+    code = "E203"
+
+
 # --- lexicons and analysis -----------------------------------------------------------
 class LexiconError(PolicyscopeError):
     code = "E300"
@@ -123,6 +130,30 @@ class TopicModelError(PolicyscopeError):
 # --- reports -------------------------------------------------------------------------
 class ReportError(PolicyscopeError):
     code = "E500"
+
+
+# --- clusters (Dask) ---------------------------------------------------------------
+class ClusterError(PolicyscopeError):
+    """The cluster cannot run the job (no workers, a worker that cannot read the store...)."""
+
+    code = "E700"
+    exit_code = 4
+
+
+class OptionalDependencyMissing(ClusterError):
+    """This process lacks an optional package (the `dask` extra)."""
+
+    code = "E701"
+
+
+class SchedulerUnreachable(ClusterError):
+    code = "E702"
+
+
+class WorkerDependencyMissing(ClusterError):
+    """A worker lacks a package the job needs, or runs another policyscope version."""
+
+    code = "E703"
 
 
 # --- usage ---------------------------------------------------------------------------

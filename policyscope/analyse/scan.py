@@ -56,13 +56,19 @@ def resolve_sections(sections) -> tuple[str, ...]:
 
 
 def build_scope(store, scheme: PeriodScheme, sections, include_duplicates: bool) -> Scope:
-    scope = Scope(docs=pd.DataFrame(columns=DENOM_COLUMNS))
     marks = ",".join("?" * len(sections))
     counts = {r[0]: (r[1], r[2] or 0, r[3]) for r in store.conn.execute(
         f"SELECT doc_id, COUNT(*), SUM(n_tokens), COUNT(DISTINCT passage_id) FROM sentences "
         f"WHERE section IN ({marks}) GROUP BY doc_id", list(sections))}
+    return scope_of(store.documents(include_duplicates=True), counts, scheme, include_duplicates)
+
+
+def scope_of(documents, counts: dict, scheme: PeriodScheme, include_duplicates: bool) -> Scope:
+    """The Scope of `documents` (rows with the store's document columns, in the store's date, title order)
+    given per doc_id (sentences, tokens, passages) in the counted sections."""
+    scope = Scope(docs=pd.DataFrame(columns=DENOM_COLUMNS))
     rows = []
-    for d in store.documents(include_duplicates=True):
+    for d in documents:
         if d["duplicate_of"] and not include_duplicates:
             scope.duplicates.append(f"{_doc_label(d)} ~ {d['duplicate_of']}")
             continue

@@ -84,24 +84,35 @@ class TrackResult:
     lexicon: Lexicon
 
 
+def tag_columns(matcher: Matcher) -> str:
+    """The sentence columns tag_rows reads, in its order."""
+    return "s.rowid, s.doc_id, s.text, s.n_tokens" + (", s.lemmas" if matcher.uses_lemmas else "")
+
+
 def tag_store(store, matcher: Matcher, sections, doc_ids: set[str] | None = None, batch_size: int = 4000) -> Tagged:
     """Stream the chosen sections' sentences (rowid order, big batches) through the matcher."""
     t0 = time.perf_counter()
-    lem = matcher.uses_lemmas
-    cols = "s.rowid, s.doc_id, s.text, s.n_tokens" + (", s.lemmas" if lem else "")
     hits: list[dict] = []
     n_sent = n_tok = 0
-    for rows in iter_batches(store, sections, cols, doc_ids, batch_size):
+    for rows in iter_batches(store, sections, tag_columns(matcher), doc_ids, batch_size):
         n_sent += len(rows)
         n_tok += sum(r[3] for r in rows)
-        texts = [r[2] for r in rows]
-        lemmas = [r[4] for r in rows] if lem else None
-        for h in matcher.tag_batch(texts, lemmas):
-            r = rows[h.i]
-            hits.append({"rowid": r[0], "doc_id": r[1], "sentence": r[2], "concept": h.concept,
-                         "subconcept": h.subconcept, "term": h.term, "char_start": h.start, "char_end": h.end,
-                         "matched": h.matched})
+        hits.extend(tag_rows(rows, matcher))
     return Tagged(hits=hits, n_sentences_scanned=n_sent, n_tokens_scanned=n_tok, seconds=time.perf_counter() - t0)
+
+
+def tag_rows(rows: list[tuple], matcher: Matcher) -> list[dict]:
+    """Hits in rows of tag_columns() (rowid, doc_id, text, n_tokens[, lemmas]): the one tagging step that
+    the store scan here and cluster partitions (track_cluster.tag_partition) both run."""
+    texts = [r[2] for r in rows]
+    lemmas = [r[4] for r in rows] if matcher.uses_lemmas else None
+    hits = []
+    for h in matcher.tag_batch(texts, lemmas):
+        r = rows[h.i]
+        hits.append({"rowid": r[0], "doc_id": r[1], "sentence": r[2], "concept": h.concept,
+                     "subconcept": h.subconcept, "term": h.term, "char_start": h.start, "char_end": h.end,
+                     "matched": h.matched})
+    return hits
 
 
 def _sentence_meta(store, rowids: list[int]) -> dict[int, tuple]:
@@ -183,9 +194,20 @@ def yearly_changepoints(docs: pd.DataFrame, evidence: pd.DataFrame, concepts: li
     return changepoint_rows(series, ev_by_year, measure="sentence_share")
 
 
-def run_track(db: str | Path, out: str | Path, options: TrackOptions | None = None, *, store=None) -> TrackResult:
-    """The whole run; returns what was written. Raises StoreNotFound / LexiconError / UsageError / AnalysisError."""
-    opts = options or TrackOptions()
+@dataclass
+class TrackSetup:
+    """What a run counts with, from the options: the lexicon, its matcher, the periods and sections."""
+
+    lexicon: Lexicon
+    matcher: Matcher
+    concepts: list[str]
+    pairs: list
+    scheme: PeriodScheme
+    sections: tuple[str, ...]
+    t_start: float
+
+
+def track_setup(opts: TrackOptions) -> TrackSetup:
     t_start = time.perf_counter()
     lexicon = load_lexicon(opts.lexicon)
     matcher = Matcher(lexicon, concepts=opts.concepts)
@@ -195,76 +217,104 @@ def run_track(db: str | Path, out: str | Path, options: TrackOptions | None = No
     sections = resolve_sections(opts.sections)
     if opts.bootstrap < 0:
         raise UsageError("--bootstrap must be 0 (no intervals) or a positive number of resamples")
+    return TrackSetup(lexicon, matcher, concepts, pairs, scheme, sections, t_start)
+
+
+def no_documents(scope, where: str) -> AnalysisError:
+    return AnalysisError("no documents to count: " + (" ".join(scope.warnings()) or "the store is empty"),
+                         path=where, hint="check `policyscope docs` for dates and sections")
+
+
+def run_track(db: str | Path, out: str | Path, options: TrackOptions | None = None, *, store=None, tagger=None,
+              run_extra: dict | None = None) -> TrackResult:
+    """The whole run; returns what was written. Raises StoreNotFound / LexiconError / UsageError / AnalysisError.
+
+    tagger: tag_store's stand-in (same arguments, same Tagged), e.g. a Dask cluster's (track_cluster.py);
+    run_extra: more for run.json (the cluster it ran on)."""
+    opts = options or TrackOptions()
+    setup = track_setup(opts)
     own = store is None
     store = store or open_store(db)
     try:
-        scope = build_scope(store, scheme, sections, opts.include_duplicates)
+        scope = build_scope(store, setup.scheme, setup.sections, opts.include_duplicates)
         if scope.docs.empty:
-            raise AnalysisError("no documents to count: " + (" ".join(scope.warnings()) or "the store is empty"),
-                                path=str(store.path), hint="check `policyscope docs` for dates and sections")
+            raise no_documents(scope, str(store.path))
         in_scope = set(scope.docs["doc_id"])
         all_ids = {r[0] for r in store.conn.execute("SELECT doc_id FROM documents")}
-        tagged = tag_store(store, matcher, sections, None if in_scope == all_ids else in_scope, opts.batch_size)
+        tagged = (tagger or tag_store)(store, setup.matcher, setup.sections,
+                                       None if in_scope == all_ids else in_scope, opts.batch_size)
         t_agg = time.perf_counter()
         meta = _sentence_meta(store, sorted({h["rowid"] for h in tagged.hits}))
-        docinfo = scope.docs.set_index("doc_id")
-        ev_rows = []
-        for h in tagged.hits:
-            sid, pid, page, section, seq = meta[h["rowid"]]
-            d = docinfo.loc[h["doc_id"]]
-            ev_rows.append({"concept": h["concept"], "term": h["term"], "doc_id": h["doc_id"], "title": d["title"],
-                            "date": d["date"], "doc_type": d["doc_type"], "page": page, "sentence_id": sid,
-                            "sentence": h["sentence"], "matched": h["matched"], "subconcept": h["subconcept"],
-                            "period": d["period"], "year": int(d["year"]), "passage_id": pid, "section": section,
-                            "char_start": h["char_start"], "char_end": h["char_end"], "lexicon": lexicon.name,
-                            "lexicon_version": lexicon.version, "_seq": seq})
-        evidence = pd.DataFrame(ev_rows, columns=EVIDENCE_COLUMNS + ["_seq"])
-        if not evidence.empty:
-            evidence = evidence.sort_values(["date", "doc_id", "_seq", "char_start", "concept"], kind="stable")
-        evidence = evidence.drop(columns="_seq").reset_index(drop=True)
-        docs = doc_counts(scope.docs, evidence, concepts, pairs)
-        share = compute_share(docs, concepts, pairs, by_doc_type=opts.by_doc_type, n_boot=opts.bootstrap,
-                              seed=opts.seed, min_docs=opts.min_docs)
-        share["n_hits"] = share["n_hits"].astype("Int64")
-        share["lexicon"] = lexicon.name
-        share["lexicon_version"] = lexicon.version
-        share = share[SHARE_COLUMNS]
-        cps = yearly_changepoints(docs, evidence, concepts)
-        t_write = time.perf_counter()
-
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        files = {"concept_share": out / "concept_share.csv", "evidence": out / "evidence.csv",
-                 "denominators": out / "denominators.csv", "changepoints": out / "changepoints.csv"}
-        share.to_csv(files["concept_share"], index=False)
-        evidence.to_csv(files["evidence"], index=False, quoting=csv.QUOTE_MINIMAL)
-        docs[DENOM_COLUMNS + [c for c in docs.columns if "__" in c]].to_csv(files["denominators"], index=False)
-        pd.DataFrame(cps, columns=["concept", "measure", "weighting", "break_year", "mean_before", "mean_after",
-                                   "years_before", "years_after", "n_years", "penalty", "method",
-                                   "evidence_before", "evidence_after", "note"]).to_csv(files["changepoints"],
-                                                                                       index=False)
-        warnings = scope.warnings()
-        thin = sorted({r.period for r in share.itertuples() if r.thin and r.doc_type == ALL})
-        if thin:
-            warnings.append(f"thin periods (fewer than {opts.min_docs} documents; read with care): {', '.join(thin)}")
-        timings = {"tag_seconds": tagged.seconds, "aggregate_seconds": t_write - t_agg,
-                   "total_seconds": time.perf_counter() - t_start, "n_tokens": tagged.n_tokens_scanned,
-                   "n_sentences": tagged.n_sentences_scanned}
-        from policyscope.runinfo import write_run_json
-        files["run"] = write_run_json(out, parameters=opts.parameters(scheme), store=store, lexicon=lexicon,
-                                      seeds={"bootstrap": opts.seed},
-                                      extra={"warnings": warnings,
-                                             "counts": {"documents": int(len(docs)), "hits": int(len(evidence)),
-                                                        "sentences": tagged.n_sentences_scanned,
-                                                        "tokens": tagged.n_tokens_scanned},
-                                             "excluded": {"undated": scope.undated, "duplicates": scope.duplicates,
-                                                          "outside_periods": scope.outside_periods,
-                                                          "no_counted_sentences": scope.empty}})
-        return TrackResult(out=out, share=share, docs=docs, n_hits=len(evidence), changepoints=cps,
-                           warnings=warnings, files=files, timings=timings, lexicon=lexicon)
+        return write_track(out, opts, setup, scope, tagged, meta, t_agg, store=store, run_extra=run_extra)
     finally:
         if own:
             store.close()
+
+
+def write_track(out: str | Path, opts: TrackOptions, setup: TrackSetup, scope, tagged: Tagged, meta: dict,
+                t_agg: float, *, store=None, run_extra: dict | None = None) -> TrackResult:
+    """Evidence, counts, shares and change points from the hits, written to `out` with run.json.
+
+    meta: per hit rowid, (sentence_id, passage_id, page_no, section, seq). Without a store, run_extra
+    must hold the run.json "corpus" entry."""
+    lexicon, concepts, pairs, scheme = setup.lexicon, setup.concepts, setup.pairs, setup.scheme
+    t_start = setup.t_start
+    docinfo = scope.docs.set_index("doc_id")
+    ev_rows = []
+    for h in tagged.hits:
+        sid, pid, page, section, seq = meta[h["rowid"]]
+        d = docinfo.loc[h["doc_id"]]
+        ev_rows.append({"concept": h["concept"], "term": h["term"], "doc_id": h["doc_id"], "title": d["title"],
+                        "date": d["date"], "doc_type": d["doc_type"], "page": page, "sentence_id": sid,
+                        "sentence": h["sentence"], "matched": h["matched"], "subconcept": h["subconcept"],
+                        "period": d["period"], "year": int(d["year"]), "passage_id": pid, "section": section,
+                        "char_start": h["char_start"], "char_end": h["char_end"], "lexicon": lexicon.name,
+                        "lexicon_version": lexicon.version, "_seq": seq})
+    evidence = pd.DataFrame(ev_rows, columns=EVIDENCE_COLUMNS + ["_seq"])
+    if not evidence.empty:
+        evidence = evidence.sort_values(["date", "doc_id", "_seq", "char_start", "concept"], kind="stable")
+    evidence = evidence.drop(columns="_seq").reset_index(drop=True)
+    docs = doc_counts(scope.docs, evidence, concepts, pairs)
+    share = compute_share(docs, concepts, pairs, by_doc_type=opts.by_doc_type, n_boot=opts.bootstrap,
+                          seed=opts.seed, min_docs=opts.min_docs)
+    share["n_hits"] = share["n_hits"].astype("Int64")
+    share["lexicon"] = lexicon.name
+    share["lexicon_version"] = lexicon.version
+    share = share[SHARE_COLUMNS]
+    cps = yearly_changepoints(docs, evidence, concepts)
+    t_write = time.perf_counter()
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"concept_share": out / "concept_share.csv", "evidence": out / "evidence.csv",
+             "denominators": out / "denominators.csv", "changepoints": out / "changepoints.csv"}
+    share.to_csv(files["concept_share"], index=False)
+    evidence.to_csv(files["evidence"], index=False, quoting=csv.QUOTE_MINIMAL)
+    docs[DENOM_COLUMNS + [c for c in docs.columns if "__" in c]].to_csv(files["denominators"], index=False)
+    pd.DataFrame(cps, columns=["concept", "measure", "weighting", "break_year", "mean_before", "mean_after",
+                               "years_before", "years_after", "n_years", "penalty", "method",
+                               "evidence_before", "evidence_after", "note"]).to_csv(files["changepoints"],
+                                                                                   index=False)
+    warnings = scope.warnings()
+    thin = sorted({r.period for r in share.itertuples() if r.thin and r.doc_type == ALL})
+    if thin:
+        warnings.append(f"thin periods (fewer than {opts.min_docs} documents; read with care): {', '.join(thin)}")
+    timings = {"tag_seconds": tagged.seconds, "aggregate_seconds": t_write - t_agg,
+               "total_seconds": time.perf_counter() - t_start, "n_tokens": tagged.n_tokens_scanned,
+               "n_sentences": tagged.n_sentences_scanned}
+    from policyscope.runinfo import write_run_json
+    files["run"] = write_run_json(out, parameters=opts.parameters(scheme), store=store, lexicon=lexicon,
+                                  seeds={"bootstrap": opts.seed},
+                                  extra={"warnings": warnings,
+                                         "counts": {"documents": int(len(docs)), "hits": int(len(evidence)),
+                                                    "sentences": tagged.n_sentences_scanned,
+                                                    "tokens": tagged.n_tokens_scanned},
+                                         "excluded": {"undated": scope.undated, "duplicates": scope.duplicates,
+                                                      "outside_periods": scope.outside_periods,
+                                                      "no_counted_sentences": scope.empty},
+                                         **(run_extra or {})})
+    return TrackResult(out=out, share=share, docs=docs, n_hits=len(evidence), changepoints=cps,
+                       warnings=warnings, files=files, timings=timings, lexicon=lexicon)
 
 
 def summary_table(share: pd.DataFrame, concepts: list[str]) -> tuple[list[str], list[list]]:

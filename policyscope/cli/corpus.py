@@ -5,8 +5,9 @@ import json
 
 import click
 
-from policyscope.cli.options import db_option
+from policyscope.cli.options import chosen_cluster, cluster_options, db_option
 from policyscope.cli.tables import print_table
+from policyscope.errors import UsageError
 from policyscope.ingest import IngestOptions, ingest_paths
 from policyscope.ingest.pipeline import DEFAULT_TIMEOUT
 from policyscope.store import open_store
@@ -31,8 +32,12 @@ from policyscope.store import open_store
 @click.option("--title-column", help="CSV/JSONL: the column holding the title.")
 @click.option("--id-column", help="CSV/JSONL: a column that identifies rows (default: row number).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@cluster_options
+@click.option("--ship-files", is_flag=True,
+              help="On a cluster: send each file's bytes to the workers (default: workers read it by its path "
+                   "on a filesystem they share with this machine).")
 def ingest(paths, db, manifest, jobs, extractor, password, ocr, timeout, text_column, date_column, title_column,
-           id_column, progress):
+           id_column, progress, scheduler, cluster, ship_files):
     """Ingest files, folders and globs into the store: one outcome per file (ok, skipped, failed).
 
     \b
@@ -40,13 +45,20 @@ def ingest(paths, db, manifest, jobs, extractor, password, ocr, timeout, text_co
       policyscope ingest corpus/ --db policyscope.db
       policyscope ingest 'reports/**/*.pdf' --manifest meta.csv --jobs 2
       policyscope ingest speeches.csv --text-column text --date-column date --title-column speaker
+      policyscope ingest corpus/ --db policyscope.db --cluster local:2
+      policyscope ingest /shared/pdfs --db policyscope.db --scheduler tcp://10.0.0.5:8786
+      policyscope ingest corpus/ --db policyscope.db --scheduler tcp://10.0.0.5:8786 --ship-files
 
     Exits 0 when the batch ran, even if some files were skipped or failed; the summary and the
-    store's ingest_log say why for each file.
+    store's ingest_log say why for each file. On a cluster (docs/scale.md) the workers read and
+    segment, and this process writes every document to the store.
     """
     options = IngestOptions(jobs=jobs, extractor=extractor, password=password, ocr=ocr, timeout=timeout,
                             text_column=text_column, date_column=date_column, title_column=title_column,
-                            id_column=id_column)
+                            id_column=id_column, scheduler=chosen_cluster(scheduler, cluster),
+                            ship_files=ship_files)
+    if ship_files and not options.scheduler:
+        raise UsageError("--ship-files sends files to cluster workers: give --scheduler or --cluster too")
     report = ingest_paths(list(paths), db, manifest=manifest, options=options, progress=progress)
     rows = [(o.outcome, o.path, o.doc_id or "", o.n_pages or "", o.n_sentences or "", o.reason)
             for o in report.outcomes]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from policyscope.cli.options import db_option
+from policyscope.cli.options import chosen_cluster, cluster_options, db_option
 from policyscope.cli.tables import print_table
 from policyscope.errors import UsageError
 
@@ -115,8 +115,9 @@ def _apply_set(s, item: str) -> None:
 @click.option("--set", "sets", multiple=True, metavar="GROUP.NAME=VALUE",
               help="Any other setting, e.g. --set model.lda_iterations=200 --set corpus.no_below=5.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the final tables.")
+@cluster_options
 def fit(db, k, k_range, backend, seed, out, name, unit, max_unit_tokens, min_unit_terms, passes, workers, stopwords,
-        phrases, include_duplicates, sections, config, sets, quiet):
+        phrases, include_duplicates, sections, config, sets, quiet, scheduler, cluster):
     """Fit a topic model on the store's passages and save a run folder.
 
     \b
@@ -124,6 +125,10 @@ def fit(db, k, k_range, backend, seed, out, name, unit, max_unit_tokens, min_uni
       policyscope topics fit --db policyscope.db --k 12 --backend lda --seed 42 --out models/topics/lda12
       policyscope topics fit --db policyscope.db --k auto --k-range 4:16:2 --out models/topics/auto
       policyscope topics fit --db policyscope.db --config models/topics/lda12/config.json --out models/topics/again
+      policyscope topics fit --db /shared/policyscope.db --backend nmf --cluster local:2 --out models/topics/nmf
+
+On a cluster (--scheduler, --cluster; docs/scale.md) the workers prepare the corpus from the
+store (on a filesystem they share) and the fit streams it here: the same topics as without.
 
     The run folder holds config.json (every setting), topics.json, run.json, document_topics.csv
     (one row per passage × topic) and the model files.
@@ -137,7 +142,8 @@ def fit(db, k, k_range, backend, seed, out, name, unit, max_unit_tokens, min_uni
         name = name or f"{settings.model.backend}-k{'auto' if k_auto else settings.model.k}"
         out = RUNS_DIR / name
     echo = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
-    result = fit_topics(db, out, settings, k_auto=k_auto, name=name, echo=echo)
+    result = fit_topics(db, out, settings, k_auto=k_auto, name=name, echo=echo,
+                        scheduler=chosen_cluster(scheduler, cluster))
     if result.selection:
         click.echo("K selection (c_v, c_npmi: mean topic coherence; diversity: unique share of top-25 terms):")
         print_table(["K", "c_v", "c_npmi", "diversity", "score", "chosen", "fit s"],

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from policyscope.cli.options import db_option
+from policyscope.cli.options import chosen_cluster, cluster_options, db_option
 from policyscope.cli.tables import print_table
 from policyscope.errors import UsageError
 
@@ -55,8 +55,12 @@ def _fmt(v, digits=3):
               help="Periods with fewer documents are flagged thin.")
 @click.option("--concept", "concepts", multiple=True, help="Only these concepts (repeatable; default: all).")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--parquet", "parquet", default=None, type=click.Path(file_okay=False, exists=True),
+              help="Track a Parquet dataset (`policyscope store export --parquet DIR`) instead of --db: each "
+                   "partition is counted on its own, on the cluster's workers when one is named.")
+@cluster_options
 def track(db, lexicon, by, periods, by_doc_type, include_sections, include_duplicates, bootstrap, seed, min_docs,
-          concepts, out):
+          concepts, out, parquet, scheduler, cluster):
     """Measure each concept's share of the discourse per period, with intervals and evidence.
 
     Writes concept_share.csv, evidence.csv (one row per hit), denominators.csv, changepoints.csv
@@ -69,12 +73,17 @@ def track(db, lexicon, by, periods, by_doc_type, include_sections, include_dupli
       policyscope track --db policyscope.db --by 5y --by-doc-type --bootstrap 2000 --out reports/track5y
       policyscope track --db policyscope.db --periods 2005-2009,2010-2014,2015-2019,2020-2024 --out reports/p
       policyscope track --db policyscope.db --lexicon my_lexicon.yaml --include-sections references --out r/
+      policyscope track --db policyscope.db --cluster local:2 --out reports/track
+      policyscope track --parquet /shared/corpus.parquet --scheduler tcp://10.0.0.5:8786 --out reports/track
+
+    On a cluster (--scheduler, --cluster, $POLICYSCOPE_SCHEDULER; docs/scale.md) the sentences are
+    tagged on the workers; the outputs are byte for byte those of a run on one machine.
     """
-    from policyscope.analyse.track import TrackOptions, run_track, summary_table
+    from policyscope.analyse.track import TrackOptions, summary_table
     opts = TrackOptions(lexicon=lexicon, by=by, periods=periods, by_doc_type=by_doc_type,
                         sections=_sections(include_sections), include_duplicates=include_duplicates,
                         bootstrap=bootstrap, seed=seed, min_docs=min_docs, concepts=list(concepts) or None)
-    res = run_track(db, out, opts)
+    res = _run_track(db, out, opts, parquet, chosen_cluster(scheduler, cluster))
     names = [c for c in res.lexicon.concept_names if not concepts or c in concepts]
     headers, rows = summary_table(res.share, names)
     click.echo(f"lexicon {res.lexicon.label} · {len(res.docs)} documents · {res.timings['n_tokens']:,} tokens · "
@@ -91,6 +100,18 @@ def track(db, lexicon, by, periods, by_doc_type, include_sections, include_dupli
         click.echo(f"note: {w}", err=True)
     click.echo(f"-> {res.out}/ (concept_share.csv, evidence.csv, denominators.csv, changepoints.csv, run.json) "
                f"in {res.timings['total_seconds']:.1f}s")
+
+
+def _run_track(db, out, opts, parquet, scheduler):
+    """The library function for the source (store or Parquet dataset) and engine (here or a cluster)."""
+    if parquet:
+        from policyscope.analyse.track_parquet import run_track_parquet
+        return run_track_parquet(parquet, out, opts, scheduler=scheduler)
+    if scheduler:
+        from policyscope.analyse.track_cluster import run_track_on_cluster
+        return run_track_on_cluster(db, out, opts, scheduler)
+    from policyscope.analyse.track import run_track
+    return run_track(db, out, opts)
 
 
 @click.command()

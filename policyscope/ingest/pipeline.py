@@ -4,6 +4,9 @@ The parent process discovers, hashes and plans files, and records outcomes; work
 clean up, segment and store whole documents (tasks.py), the longest first. A long PDF is split
 by page range when the rest of the batch cannot keep the other workers busy, and the parent
 joins and stores its parts. Each document is written in one transaction.
+
+With `IngestOptions.scheduler` the same plan runs on a Dask cluster (dask_pool.py): the workers
+return records and this process, the one writer, stores each document in one transaction.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policyscope.errors import (CorruptFile, EmptyFile, ExtractionTimeout, InputFileError, NoTextLayer,
-                                StoreError, UnsupportedFileType)
+                                StoreError, UnsupportedFileType, UsageError)
 from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
@@ -50,6 +53,11 @@ class IngestOptions:
     title_column: str | None = None
     id_column: str | None = None
     dedupe_threshold: float = 0.8
+    # A Dask cluster instead of --jobs: a scheduler address (tcp://host:port) or local:N (a LocalCluster
+    # of N worker processes). None: this machine's process pool, and dask is never imported.
+    scheduler: str | None = None
+    ship_files: bool = False  # cluster only: send file contents to the workers instead of their paths
+    retries: int = 2  # cluster only: reruns of a task that raised an unexpected error
 
 
 @dataclass
@@ -114,6 +122,9 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
     problems with one file become that file's outcome.
     """
     opts = options or IngestOptions()
+    if opts.scheduler and opts.jobs:
+        raise UsageError("--jobs sets this machine's process pool; on a cluster the workers decide",
+                         hint="give --jobs or a scheduler, not both")
     jobs = opts.jobs or default_jobs()
     manifests = _ManifestIndex(manifest)
     files = discover(paths)
@@ -124,16 +135,23 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
     report = IngestReport(run_id=time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
     t0 = time.perf_counter()
     bar = _progress_bar(len(files), progress)
+    pool = None
     try:
+        if opts.scheduler:
+            from policyscope.ingest.dask_pool import cluster_pool
+            pool = cluster_pool(opts.scheduler, opts.timeout, retries=opts.retries, ship_files=opts.ship_files,
+                                files=files, extractor=opts.extractor)
+            jobs = pool.n
         runner = _Runner(store, opts, manifests, report, bar, files)
         with _fewer_gc_passes():
             # One file with work per worker, so each starts as soon as the pool is up; the rest are read
             # ahead while they work, and the longest of those goes next.
             runner.read_ahead(limit=jobs)
-            if runner.waiting:
+            if runner.waiting and pool is None:
                 load_segmenter()  # before the fork, so workers share the loaded pipeline
             gc.freeze()  # what exists now is not walked by GC passes, nor copied into workers by them
-            pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
+            if pool is None:
+                pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
             with store.checkpointing(), pool, tasks.storing_in(store):
                 runner.run(pool)
         order = {str(f): i for i, f in enumerate(files)}
@@ -141,6 +159,8 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
         if any(o.outcome == "ok" for o in report.outcomes):
             report.duplicates = mark_near_duplicates(store, opts.dedupe_threshold)
     finally:
+        if pool is not None and getattr(pool, "open", False):
+            pool.terminate()  # a cluster connected but never entered (an error while reading ahead)
         if bar is not None:
             bar.close()
         if own_store:
@@ -279,8 +299,10 @@ class _Runner:
             return None
         return job
 
-    def _source(self, job: _Job) -> tasks.FileSource:
-        return tasks.FileSource(str(job.path), job.sha, job.doc_id, self.db, job.manifest, job.info_meta)
+    def _source(self, job: _Job, *, for_task: bool = True) -> tasks.FileSource:
+        # Cluster workers return records for this process to store (the pool does not write here).
+        db = self.db if (not for_task or getattr(self.pool, "writes_here", True)) else None
+        return tasks.FileSource(str(job.path), job.sha, job.doc_id, db, job.manifest, job.info_meta)
 
     @property
     def db(self) -> str:
@@ -308,11 +330,12 @@ class _Runner:
             self._plan_tabular(job)
         elif job.ftype != "pdf":
             job.waiting = 1
-            self.pool.submit((job.index, "read", 0), tasks.ingest_other, self._source(job), job.ftype)
+            self.pool.submit((job.index, "read", 0), tasks.ingest_other, self._source(job), job.ftype,
+                             reads=str(job.path))
         elif not self._should_split(job):
             job.waiting = 1
             self.pool.submit((job.index, "whole", 0), tasks.ingest_whole_pdf, self._source(job), job.n_pages,
-                             job.password, self.opts.extractor, job.ocr_done)
+                             job.password, self.opts.extractor, job.ocr_done, reads=str(job.path))
         else:
             # Page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
             step = max(1, self.opts.chunk_pages)
@@ -320,8 +343,9 @@ class _Runner:
             job.drafts, job.waiting = {}, len(starts)
             for first in starts:
                 last = min(job.n_pages, first + step - 1)
-                self.pool.submit((job.index, "extract", first), tasks.extract_pdf_chunk, str(job.pdf_path or job.path),
-                                 first, last, job.password, self.opts.extractor)
+                path = str(job.pdf_path or job.path)
+                self.pool.submit((job.index, "extract", first), tasks.extract_pdf_chunk, path, first, last,
+                                 job.password, self.opts.extractor, reads=path)
 
     def _should_split(self, job: _Job) -> bool:
         """Split a long PDF when the documents still waiting hold fewer pages than the other workers
@@ -392,22 +416,27 @@ class _Runner:
                 exc.path = str(job.path)
             self._fail(job, exc)
             return
+        try:
+            value = tasks.written(res.value, self.db)  # records a cluster worker sent back, stored here
+        except InputFileError as exc:
+            self._fail(job, exc)
+            return
         job.waiting -= 1
         if stage in ("read", "whole"):
-            if res.value is None:
+            if value is None:
                 self._no_text_layer(job)
             else:
-                self._stored(job, res.value)
+                self._stored(job, value)
         elif stage == "extract":
-            job.drafts[part] = res.value
+            job.drafts[part] = value
             if job.waiting == 0:
                 self._after_extract(job)
         elif stage == "segment":
-            job.segments[part] = res.value
+            job.segments[part] = value
             if job.waiting == 0:
                 self._store_split(job)
         elif stage == "rows":
-            for stored in res.value:
+            for stored in value:
                 job.rows_new += 1
                 job.n_sentences += stored.n_sentences
                 job.n_tokens += stored.n_tokens
@@ -443,7 +472,8 @@ class _Runner:
         sentences = [s for part in parts for s in part[1]]
         extracted = tasks.pdf_document(job.pages, self.opts.extractor, job.ocr_done, job.info_meta)
         try:
-            stored = tasks.store_document(self._source(job), extracted, passages, sentences, [p[2] for p in parts])
+            stored = tasks.store_document(self._source(job, for_task=False), extracted, passages, sentences,
+                                          [p[2] for p in parts])
         except InputFileError as exc:
             self._fail(job, exc)
             return

@@ -5,11 +5,17 @@ connection to the store, so the parent receives a few counts (`Stored`) instead 
 and sentence: unpickling those in the parent cost as much as writing them. SQLite lets one
 connection write at a time; a document's write is short, so workers rarely wait for each other.
 Documents split across workers (long PDFs) are stored by the parent, which joins their parts.
+
+On a Dask cluster (FileSource.db is None) a task returns the document as records (`Parsed`) and
+the client, the one writer, stores it (`written`): cluster workers may not even see the store.
+Files sent to the workers as bytes (--ship-files) are read from a temporary copy (`shipped_copies`).
 """
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -32,7 +38,7 @@ class FileSource:
     path: str
     sha256: str
     doc_id: str
-    db: str  # the store's path
+    db: str | None  # the store's path; None: return the records (Parsed) for the caller to store
     manifest: dict = field(default_factory=dict)  # the file's manifest row
     found: dict = field(default_factory=dict)  # metadata read while planning (a PDF's info dictionary)
     row_key: str | None = None  # tabular files: the row this document is
@@ -51,6 +57,17 @@ class Stored:
     n_sentences: int
     n_tokens: int
     dated: bool
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A document read and segmented on a cluster worker, on its way to the one writer."""
+
+    source: FileSource
+    extracted: ExtractedDocument
+    passages: list
+    sentences: list
+    signatures: list
 
 
 # --- this process's connection to the store ------------------------------------------------
@@ -79,11 +96,14 @@ def store_at(db: str) -> Store:
 
 
 def store_document(source: FileSource, extracted: ExtractedDocument, passages, sentences,
-                   signatures: list) -> Stored:
-    """Write one document in one transaction. EmptyFile when it has no sentence; StoreError when the
-    store cannot take it (the batch stops: every other document would fail the same way)."""
+                   signatures: list) -> Stored | Parsed:
+    """Write one document in one transaction (or, when source.db is None, return it as Parsed). EmptyFile
+    when it has no sentence; StoreError when the store cannot take it (the batch stops: every other
+    document would fail the same way)."""
     if not sentences:
         raise EmptyFile("no text found in the file", path=source.path)
+    if source.db is None:
+        return Parsed(source, extracted, list(passages), list(sentences), list(signatures))
     doc = document_record(doc_id=source.doc_id, path=source.stored_path, sha256=source.sha256,
                           file_name=Path(source.path).name, manifest=source.manifest, extracted=extracted)
     try:
@@ -95,11 +115,64 @@ def store_document(source: FileSource, extracted: ExtractedDocument, passages, s
     return Stored(doc.doc_id, len(extracted.pages), n_sentences, n_tokens, bool(doc.date))
 
 
+def written(value, db: str):
+    """A task's result with every Parsed document in it stored through this process's store at `db`."""
+    if isinstance(value, Parsed):
+        return store_document(replace(value.source, db=db), value.extracted, value.passages, value.sentences,
+                              value.signatures)
+    if isinstance(value, list):
+        return [written(v, db) for v in value]
+    return value
+
+
+# --- files shipped to a worker as bytes ---------------------------------------------------
+_LOCAL_COPIES: dict[str, str] = {}
+
+
+def readable(path: str) -> str:
+    """Where this process reads `path`: a shipped copy while a task that ships it runs, else the path itself."""
+    return _LOCAL_COPIES.get(path, path)
+
+
+@contextmanager
+def reading_as(aliases: dict[str, str] | None) -> Iterator[None]:
+    """For the length of one task, read each path at another (a cluster worker: the absolute path, since its
+    working folder may not be the client's)."""
+    _LOCAL_COPIES.update(aliases or {})
+    try:
+        yield
+    finally:
+        for path in aliases or {}:
+            _LOCAL_COPIES.pop(path, None)
+
+
+@contextmanager
+def shipped_copies(files: dict[str, bytes] | None) -> Iterator[None]:
+    """Write shipped file contents to a private temporary folder for the length of one task. Each file keeps
+    its name, since a date or title may come from it."""
+    if not files:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="policyscope-shipped-")
+    try:
+        for i, (path, data) in enumerate(files.items()):
+            local = os.path.join(folder, str(i), os.path.basename(path))
+            os.makedirs(os.path.dirname(local))
+            with open(local, "wb") as fh:
+                fh.write(data)
+            _LOCAL_COPIES[path] = local
+        yield
+    finally:
+        for path in files:
+            _LOCAL_COPIES.pop(path, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 # --- tasks ---------------------------------------------------------------------------------
 def ingest_whole_pdf(source: FileSource, n_pages: int, password: str | None, extractor: str,
-                     ocred: bool = False) -> Stored | None:
+                     ocred: bool = False) -> Stored | Parsed | None:
     """A PDF in one task: extract, finish, segment and store it. None when it has no text layer."""
-    drafts = extract_pages(source.path, 1, n_pages, password=password, extractor=extractor)
+    drafts = extract_pages(readable(source.path), 1, n_pages, password=password, extractor=extractor)
     if not usable_text(drafts, ocred):
         return None
     pages = finish_pages(drafts, source.doc_id)
@@ -110,7 +183,7 @@ def ingest_whole_pdf(source: FileSource, n_pages: int, password: str | None, ext
 
 def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, extractor: str):
     """Pages first..last of a long PDF, as drafts: the parent finishes them with the whole document's view."""
-    return extract_pages(path, first, last, password=password, extractor=extractor)
+    return extract_pages(readable(path), first, last, password=password, extractor=extractor)
 
 
 def segment_chunk(pages: list[Page]):
@@ -119,14 +192,14 @@ def segment_chunk(pages: list[Page]):
     return passages, sentences, sentences_signature(sentences)
 
 
-def ingest_other(source: FileSource, ftype: str) -> Stored:
+def ingest_other(source: FileSource, ftype: str) -> Stored | Parsed:
     """Read, segment and store one HTML, DOCX or text file."""
-    extracted = read_other(source.path, ftype, source.doc_id)
+    extracted = read_other(readable(source.path), ftype, source.doc_id)
     passages, sentences, signature = segment_chunk(list(extracted.pages))
     return store_document(source, extracted, passages, sentences, [signature])
 
 
-def ingest_rows(source: FileSource, rows: list[tuple[str, ExtractedDocument, str]]) -> list[Stored]:
+def ingest_rows(source: FileSource, rows: list[tuple[str, ExtractedDocument, str]]) -> list[Stored | Parsed]:
     """Segment and store some rows of a tabular file, each its own document; rows with no words are left out.
 
     The file's manifest row (publisher, doc_type, licence…) applies to every row; a row's own title

@@ -85,7 +85,8 @@ class TimedPool:
         self._queue: deque = deque()
         self._workers = [_Worker(self._ctx) for _ in range(self.n)]
 
-    def submit(self, key, fn: Callable, *args, timeout: float | None = None) -> None:
+    def submit(self, key, fn: Callable, *args, timeout: float | None = None, reads: str | None = None) -> None:
+        """Queue fn(*args). `reads` names the file the task reads: workers here read it by its path."""
         self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
         self._dispatch()  # an idle worker starts now, not when the caller next reads results
 
@@ -173,7 +174,7 @@ class InlinePool:
         self.timeout = timeout
         self._queue: list = []
 
-    def submit(self, key, fn, *args, timeout=None):
+    def submit(self, key, fn, *args, timeout=None, reads=None):
         self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
 
     def pending(self) -> int:

@@ -50,23 +50,31 @@ class _Lines:
                 yield line.split()
 
 
-def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path) -> "PreparedCorpus":
+def unit_lines(store: Store, settings: CorpusSettings, doc_ids=None) -> Iterator[tuple[str, list]]:
+    """(the unit's lemma line, its units.csv row) for every unit, in store order: step 1 of
+    prepare_corpus, which a cluster runs per partition of whole documents (topics_cluster.py)."""
+    spell = _memoised(uk_spelling) if settings.spelling == "uk" else str
+    for u in iter_units(store, unit=settings.unit, max_unit_tokens=settings.max_unit_tokens,
+                        sections=settings.sections, include_duplicates=settings.include_duplicates, doc_ids=doc_ids):
+        yield " ".join(map(spell, u.lemmas)), u.row()
+
+
+def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path, *, lines=None) -> "PreparedCorpus":
+    """lines: unit_lines' stand-in (the same pairs in the same order), e.g. computed on a cluster."""
     settings.validate()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     raw_path, phrased_path = folder / "_raw.txt", folder / "_phrased.txt"
     stats: dict = {"units_streamed": 0, "units_empty": 0}
-    spell = _memoised(uk_spelling) if settings.spelling == "uk" else str
     try:
         # 1. store → raw lemma lines (+ the unit index)
         units_tmp = folder / "_units.csv"
         with open(raw_path, "w", encoding="utf-8") as raw, open(units_tmp, "w", newline="", encoding="utf-8") as ut:
             w = csv.writer(ut)
-            for u in iter_units(store, unit=settings.unit, max_unit_tokens=settings.max_unit_tokens,
-                                sections=settings.sections, include_duplicates=settings.include_duplicates):
+            for line, row in (lines if lines is not None else unit_lines(store, settings)):
                 stats["units_streamed"] += 1
-                raw.write(" ".join(map(spell, u.lemmas)) + "\n")
-                w.writerow(u.row())
+                raw.write(line + "\n")
+                w.writerow(row)
         if stats["units_streamed"] == 0:
             raise TopicModelError("the store has no passages to model", path=str(store.path),
                                   hint="ingest documents first, or check --sections / --include-duplicates")

@@ -59,7 +59,9 @@ def _prepare_folder(out: Path) -> None:
 
 
 def fit_topics(db: str | Path, out: str | Path, settings: TopicSettings | None = None, *, k_auto: bool = False,
-               name: str | None = None, echo: Callable[[str], None] | None = None) -> FitResult:
+               name: str | None = None, echo: Callable[[str], None] | None = None,
+               scheduler: str | None = None) -> FitResult:
+    """scheduler: prepare the corpus on that Dask cluster (an address or local:N); the fit stays here."""
     settings = (settings or TopicSettings()).validate()
     echo = echo or (lambda msg: None)
     out = Path(out)
@@ -67,7 +69,12 @@ def fit_topics(db: str | Path, out: str | Path, settings: TopicSettings | None =
     with open_store(db) as store:
         _prepare_folder(out)
         echo("preparing the corpus (lemmas, phrases, stopwords, pruning)…")
-        corpus = prepare_corpus(store, settings.corpus, out / "corpus")
+        engine = None
+        if scheduler:
+            from policyscope.analyse.topics.topics_cluster import prepare_corpus_on_cluster
+            corpus, engine = prepare_corpus_on_cluster(store, settings.corpus, out / "corpus", scheduler)
+        else:
+            corpus = prepare_corpus(store, settings.corpus, out / "corpus")
         st = corpus.stats
         echo(f"  {st['units_modelled']} units from {st['documents']} documents, {st['word_tokens']} word tokens, "
              f"{st['vocabulary']} terms ({st['phrases_in_vocabulary']} phrases)")
@@ -104,7 +111,8 @@ def fit_topics(db: str | Path, out: str | Path, settings: TopicSettings | None =
                                         "settings": config["settings"]},
                        store=store, lexicon=lexicon, seeds={"model": settings.model.seed},
                        extra={"name": config["name"], "kind": "topics", "corpus_hash": store.corpus_hash(),
-                              "deterministic": backend.deterministic})
+                              "deterministic": backend.deterministic,
+                              **({"engine": engine} if engine else {})})
     return FitResult(folder=out, k=k, topics=topics, selection=selection, stats=st, fit_info=backend.fit_info,
                      seconds=time.perf_counter() - t0, notes=notes)
 

@@ -38,9 +38,11 @@ _COLUMNS = "s.sentence_id, s.passage_id, s.doc_id, s.page_no, s.char_start, s.ch
 
 
 def iter_units(store: Store, *, unit: str = "passage", max_unit_tokens: int = 250,
-               sections=("body",), include_duplicates: bool = False) -> Iterator[Unit]:
-    """Stream units in store order (document, then position): deterministic and memory-flat."""
-    rows = store.iter_sentences(sections=sections, include_duplicates=include_duplicates, columns=_COLUMNS)
+               sections=("body",), include_duplicates: bool = False, doc_ids=None) -> Iterator[Unit]:
+    """Stream units in store order (document, then position): deterministic and memory-flat.
+    doc_ids: only these documents (a partition of a cluster run)."""
+    rows = store.iter_sentences(sections=sections, include_duplicates=include_duplicates, columns=_COLUMNS,
+                                doc_ids=doc_ids)
     if unit == "sentence":
         for r in rows:
             yield _make(r["sentence_id"], [r])
