@@ -31,10 +31,15 @@ def concepts(m, text):
     ("We will promote the integration of health and social care at local level.", "integration",
      "integration of health and social care"),
     ("Integrated Care Systems (ICSs) were introduced in 2022.", "integration", "Integrated Care Systems"),
-    ("newly established local Health andWellbeing Boards", "integration", "Health andWellbeing Boards"),
+    ("newly established local Health andWellbeing Boards bring councils and the NHS together", "integration",
+     "Health andWellbeing Boards"),
     ("through our Better Care Fund", "integration", "Better Care Fund"),
     ("a move to joint commissioning of services", "integration", "joint commissioning"),
-    ("a fragmented system replaced by joinedup care", "integration", "joinedup care"),
+    ("a system of silos replaced by joinedup care", "integration", "silos"),
+    ("the old system replaced by joinedup care", "integration", "joinedup care"),
+    ("Integration of public services has been the Holy Grail for government.", "integration", "Integration"),
+    ("Patients will have a choice of hospital for their treatment.", "personalisation", "choice of hospital"),
+    ("People using SDS employ their own personal assistants.", "personalisation", "SDS"),
     ("Integration can entail the prioritisation of health over social care.", "integration", "Integration"),
 ])
 def test_real_mentions_are_tagged_with_exact_spans(m, text, concept, matched):
@@ -59,7 +64,8 @@ def test_real_mentions_are_tagged_with_exact_spans(m, text, concept, matched):
     "A longer version appeared in the Journal of Integrated Care.",
     "See https://www.england.nhs.uk/personalisedcare/pcsp/ for details.",
     "From 2003, the Integrated Child Credit will bring together income-related support.",
-    "Integration of public services has been the Holy Grail for government.",  # no care cue: not counted
+    "North West London Integrated Care Board commissioned a review of compliance in care homes.",  # an addressee
+    "Integration is similarly understood in a variety of ways.",  # no care cue: not counted
 ])
 def test_other_senses_are_not_tagged(m, text):
     assert not m.tag(text), tags(m, text)
@@ -77,7 +83,10 @@ def test_context_cue_decides_the_bare_word(m):
 
 
 def test_case_sensitive_acronyms(m):
-    assert tags(m, "Every ICB will publish a plan.") == [("integration", "integrated_care_structures", "ICB")]
+    # an ICB counts as a joining-up body (a joining-up cue in the sentence), not as a bare addressee
+    assert tags(m, "Every ICB will bring councils and the NHS together.") == [
+        ("integration", "integrated_care_structures", "ICB")]
+    assert not m.tag("Every ICB will publish a plan.")
     assert not m.tag("icb and ics in lower case are not acronyms here")
 
 

@@ -36,12 +36,17 @@ def read(out):
 
 def test_outputs_and_columns(run):
     res, out = run
-    for name in ("concept_share.csv", "evidence.csv", "denominators.csv", "changepoints.csv", "run.json"):
+    for name in ("concept_share.csv", "evidence.csv", "denominators.csv", "changepoints.csv", "error_rates.csv",
+                 "run.json"):
         assert (out / name).exists(), name
     share, ev, den = read(out)
     assert list(share.columns) == SHARE_COLUMNS and set(DESIGN_SHARE) <= set(share.columns)
     assert list(ev.columns) == EVIDENCE_COLUMNS and set(DESIGN_EVIDENCE) <= set(ev.columns)
-    assert set(share["measure"]) == {"rate", "sentence_share", "doc_reach", "balance", "cooccurrence"}
+    assert set(share["measure"]) == {"rate", "sentence_share", "doc_reach", "balance", "cooccurrence",
+                                     "sentence_share_corrected", "rate_corrected", "doc_reach_corrected"}
+    # the default detector is the trained hybrid; its name and version travel into every row
+    assert (share["detector"] == "social_care:hybrid").all() and (ev["detector"] == "social_care:hybrid").all()
+    assert ev["probability"].between(0, 1).all()
     assert set(share["weighting"]) == {"pooled", "document"}
     assert set(share["concept"]) == {"personalisation", "integration", "personalisation|integration"}
     assert (share["lexicon"] == "social_care").all() and (ev["lexicon_version"] == res.lexicon.version).all()
@@ -51,8 +56,10 @@ def test_outputs_and_columns(run):
 
 
 def test_every_share_value_recomputes_from_evidence_and_denominators(run):
+    from policyscope.analyse.detect.correction import corrected_values
     _, out = run
     share, ev, den = read(out)
+    rates = pd.read_csv(out / "error_rates.csv").set_index("concept")
     den = den.set_index("doc_id")
     concepts = ["personalisation", "integration"]
     per_doc = pd.DataFrame(index=den.index)
@@ -76,6 +83,13 @@ def test_every_share_value_recomputes_from_evidence_and_denominators(run):
             num, dd = 10_000 * d[f"hits_{r.concept}"], d["n_tokens"]
         elif r.measure == "sentence_share":
             num, dd = d[f"sents_{r.concept}"], d["n_sentences"]
+        elif r.measure.endswith("_corrected"):  # error_rates.csv's sensitivity and specificity, docs/tracking.md
+            er = rates.loc[r.concept]
+            v = corrected_values(d[f"sents_{r.concept}"], d["n_sentences"], d[f"hits_{r.concept}"], d["n_tokens"],
+                                 er.sensitivity, er.specificity, r.weighting)[r.measure][0]
+            assert np.isclose(r.value, v, rtol=1e-12, equal_nan=True), (r.period, r.concept, r.measure)
+            checked += 1
+            continue
         else:
             num, dd = (d[f"hits_{r.concept}"] > 0).astype(float), pd.Series(1.0, index=d.index)
         if r.weighting == "pooled":
@@ -85,7 +99,7 @@ def test_every_share_value_recomputes_from_evidence_and_denominators(run):
             expect = (num[ok] / dd[ok]).mean() if ok.any() else np.nan
         assert np.isclose(r.value, expect, rtol=1e-12, equal_nan=True), (r.period, r.concept, r.measure, r.weighting)
         checked += 1
-    assert checked == len(share) == 5 * (2 * 3 + 2) * 2
+    assert checked == len(share) == 5 * (2 * 3 + 2 + 2 * 3) * 2
 
 
 def test_evidence_rows_point_at_their_sentences(run, demo_db):
@@ -102,11 +116,12 @@ def test_evidence_rows_point_at_their_sentences(run, demo_db):
 
 
 def test_sensible_shares_on_the_demo_corpus(run):
-    """The 2011 article never discusses integration; the 2022 article is about both; personalisation dominates blogs."""
+    """The 2011 article hardly discusses integration (5 of 153 coded sentences); the 2022 article is about both;
+    personalisation dominates blogs."""
     res, _ = run
     s = res.share[(res.share["measure"] == "sentence_share") & (res.share["weighting"] == "pooled")]
     v = {(r.period, r.concept): r.value for r in s.itertuples()}
-    assert v[("2011", "integration")] == 0
+    assert v[("2011", "integration")] < 0.1 < v[("2011", "personalisation")]
     assert v[("2022", "integration")] > 0.1 and v[("2022", "personalisation")] > 0.1
     for year in ("2014", "2015"):
         assert v[(year, "personalisation")] > 5 * v[(year, "integration")]
@@ -165,7 +180,11 @@ def test_run_json_records_provenance(run, demo_db):
     assert len(info["lexicon"]["sha256"]) == 64
     assert info["parameters"]["bootstrap"] == 200 and info["seeds"] == {"bootstrap": 7}
     assert info["corpus"]["n_documents"] == 5 and all(len(d["sha256"]) == 64 for d in info["corpus"]["documents"])
-    assert set(info["outputs"]) == {"concept_share.csv", "evidence.csv", "denominators.csv", "changepoints.csv"}
+    assert set(info["outputs"]) == {"concept_share.csv", "evidence.csv", "denominators.csv", "changepoints.csv",
+                                    "error_rates.csv"}
+    det = info["detector"]
+    assert det["backend"] == "hybrid" and det["name"] == "social_care" and det["version"]
+    assert set(det["error_rates"]) == {"personalisation", "integration"}
 
 
 def test_changepoints_say_why_none_on_five_years(run):

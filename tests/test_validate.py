@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from policyscope.analyse.lexicon import load_lexicon
 from policyscope.analyse.validate import SAMPLE_COLUMNS, _prf, draw_sample, score_coded, stored_scores
 from policyscope.cli import cli, register
 from policyscope.cli import track as track_cli
@@ -68,7 +69,7 @@ def test_score_weighted_metrics_store_and_json(sample):
     assert overall["precision_low"] <= overall["precision"] <= overall["precision_high"]
     assert overall["n_coded"] == len(df) - 1
     assert {r["period"] for r in rep["results"]} >= {"all", "2022"}
-    assert rows and rows[0]["lexicon_version"] == "1.0.0" and rows[0]["concept"] == "integration"
+    assert rows and rows[0]["lexicon_version"] == load_lexicon().version and rows[0]["concept"] == "integration"
     saved = json.loads(coded.with_suffix(".score.json").read_text())
     assert saved["lexicon"] == "social_care" and saved["results"]
 

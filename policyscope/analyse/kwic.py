@@ -84,7 +84,8 @@ def _regex_prefix(pattern: str) -> str | None:
 def kwic(store, query: str | None = None, *, concept: str | None = None, lexicon=None, regex: bool = False,
          lemma: bool = False, variants: bool = False, window: int = 8, sort: str = "date",
          period: str | None = None, doc_types: list[str] | None = None, sections=("body",),
-         include_duplicates: bool = False, limit: int | None = None) -> KwicResult:
+         include_duplicates: bool = False, limit: int | None = None, detector: str | None = None,
+         detector_model=None) -> KwicResult:
     t0 = time.perf_counter()
     if sort not in SORTS:
         raise UsageError(f"--sort must be one of {', '.join(SORTS)}, not {sort!r}")
@@ -134,16 +135,37 @@ def kwic(store, query: str | None = None, *, concept: str | None = None, lexicon
         if lexicon is None:
             from policyscope.analyse.lexicon import load_lexicon
             lexicon = load_lexicon()
-        matcher = Matcher(lexicon, concepts=[concept])
-        forms = [f for t in lexicon.concept(concept).terms for f in t.forms]
-        fts = _concept_fts(forms)
-        if fts is None:
-            notes.append("some forms cannot be searched in the FTS index: scanning every sentence")
-        for rows in candidates(fts):
-            lem = [r[7] for r in rows] if matcher.uses_lemmas else None
-            for h in matcher.tag_batch([r[2] for r in rows], lem):
-                spans.append((rows[h.i], h.start, h.end, h.concept, h.term))
-        label, mode = concept, "concept"
+        from policyscope.analyse.detect import load_detector
+        det = load_detector(detector, lexicon, concepts=[concept], model=detector_model)
+        if det.backend == "lexicon":
+            # the lexicon's hits need a lexicon form: the FTS index finds the candidate sentences fast
+            matcher = det.matcher
+            forms = [f for t in lexicon.concept(concept).terms for f in t.forms]
+            fts = _concept_fts(forms)
+            if fts is None:
+                notes.append("some forms cannot be searched in the FTS index: scanning every sentence")
+            for rows in candidates(fts):
+                lem = [r[7] for r in rows] if matcher.uses_lemmas else None
+                for h in matcher.tag_batch([r[2] for r in rows], lem):
+                    spans.append((rows[h.i], h.start, h.end, h.concept, h.term))
+        else:
+            # a trained detector reads every sentence with its neighbours: the very scan `track` runs
+            from policyscope.analyse.track import tag_store
+            tagged = tag_store(store, det, sections, allowed)
+            hit_rows = sorted({h["rowid"] for h in tagged.hits})
+            by_rowid = {}
+            cur = store.conn.cursor()
+            cur.row_factory = None
+            for i in range(0, len(hit_rows), 900):
+                chunk = hit_rows[i:i + 900]
+                for r in cur.execute(f"SELECT {cols} FROM sentences s WHERE s.rowid IN ({','.join('?' * len(chunk))})",
+                                     chunk):
+                    by_rowid[r[0]] = r
+            n_cand = tagged.n_sentences_scanned
+            for h in tagged.hits:
+                if h["concept"] == concept:
+                    spans.append((by_rowid[h["rowid"]], h["char_start"], h["char_end"], h["concept"], h["term"]))
+        label, mode = concept, f"concept ({det.label()})"
     else:
         q = query.strip()
         if not q:

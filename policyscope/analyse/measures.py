@@ -21,10 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-MEASURES = ("sentence_share", "rate", "doc_reach", "balance", "cooccurrence")
+MEASURES = ("sentence_share", "rate", "doc_reach", "balance", "cooccurrence",
+            "sentence_share_corrected", "rate_corrected", "doc_reach_corrected")  # corrected: detect/correction.py
 WEIGHTINGS = ("pooled", "document")
 UNITS = {"rate": "per 10,000 tokens", "sentence_share": "share of sentences", "doc_reach": "share of documents",
-         "balance": "share (first concept)", "cooccurrence": "share of passages"}
+         "balance": "share (first concept)", "cooccurrence": "share of passages",
+         "sentence_share_corrected": "share of sentences (error-corrected)",
+         "rate_corrected": "per 10,000 tokens (error-corrected)",
+         "doc_reach_corrected": "share of documents (error-corrected)"}
 SCALE = {"rate": 10_000.0}
 
 

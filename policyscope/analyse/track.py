@@ -1,4 +1,4 @@
-"""`track`: tag every in-scope sentence with a lexicon, count per document, and write
+"""`track`: tag every in-scope sentence with a concept detector, count per document, and write
 
     concept_share.csv   one row per period x doc_type x concept x measure x weighting (value, ci_low, ci_high, ...)
     evidence.csv        one row per hit (concept, term, doc_id, title, date, doc_type, page, sentence_id, sentence, matched, ...)
@@ -6,7 +6,13 @@
     changepoints.csv    level shifts in each concept's yearly series (or why none were estimated)
     run.json            provenance (policyscope.runinfo)
 
-Every concept_share value is a function of evidence.csv + denominators.csv (see measures.py).
+Every concept_share value is a function of evidence.csv + denominators.csv (see measures.py); the
+error-corrected rows (*_corrected) also of error_rates.csv (the detector's measured sensitivity and
+specificity; see detect/correction.py).
+
+The detector (analyse/detect) is the trained `hybrid` by default when the lexicon has one, else the
+lexicon's rules; `--detector lexicon|keyword|model|hybrid|FOLDER` chooses. Sentences reach it in
+document order with their neighbours.
 Scope: documents with a date (undated ones are named in a warning), near-duplicates counted once
 unless include_duplicates, sentences of the chosen sections (body by default).
 """
@@ -24,6 +30,8 @@ import pandas as pd
 from policyscope.analyse.bootstrap import bootstrap_indices, group_rng, interval
 from policyscope.analyse.changepoints import changepoint_rows
 from policyscope.analyse.lexicon import Lexicon, load_lexicon
+from policyscope.analyse.detect import SentenceBatch, detector_error_rates, load_detector
+from policyscope.analyse.detect.correction import CORRECTED, ErrorRates, corrected_rows
 from policyscope.analyse.matcher import Matcher
 from policyscope.analyse.measures import MEASURES, UNITS, WEIGHTINGS, pair_name, ratios
 from policyscope.analyse.periods import PeriodScheme
@@ -33,10 +41,12 @@ from policyscope.store import open_store
 
 EVIDENCE_COLUMNS = ["concept", "term", "doc_id", "title", "date", "doc_type", "page", "sentence_id", "sentence",
                     "matched", "subconcept", "period", "year", "passage_id", "section", "char_start", "char_end",
-                    "lexicon", "lexicon_version"]
+                    "lexicon", "lexicon_version", "probability", "detector", "detector_version"]
 SHARE_COLUMNS = ["period", "period_start", "period_end", "doc_type", "concept", "measure", "weighting", "value",
                  "ci_low", "ci_high", "n_docs", "n_sentences", "n_tokens", "n_passages", "n_hits", "numerator",
-                 "denominator", "thin", "unit", "lexicon", "lexicon_version"]
+                 "denominator", "thin", "unit", "lexicon", "lexicon_version", "detector", "detector_version"]
+ERROR_RATE_COLUMNS = ["concept", "detector", "detector_version", "backend", "sensitivity", "specificity",
+                      "n_eff_positive", "n_eff_negative", "source"]
 
 
 @dataclass
@@ -52,9 +62,13 @@ class TrackOptions:
     min_docs: int = 3
     concepts: list[str] | None = None
     batch_size: int = 4000
+    detector: str | None = None  # keyword | lexicon | model | hybrid | a model folder; None: hybrid if trained
+    detector_model: str | Path | None = None  # the model folder (default models/detectors/<lexicon name>)
+    correct: bool = True  # also write the error-corrected measures when the detector's error was measured
 
     def parameters(self, scheme: PeriodScheme) -> dict:
         return {"by": self.by, "periods": self.periods, "period_scheme": scheme.describe(),
+                "detector": self.detector, "detector_model": str(self.detector_model or ""),
                 "by_doc_type": self.by_doc_type, "sections": list(self.sections),
                 "include_duplicates": self.include_duplicates, "bootstrap": self.bootstrap,
                 "min_docs": self.min_docs, "concepts": self.concepts, "confidence_level": 0.95,
@@ -82,36 +96,62 @@ class TrackResult:
     files: dict
     timings: dict
     lexicon: Lexicon
+    detector: object = None
 
 
-def tag_columns(matcher: Matcher) -> str:
+def as_detector(tagger):
+    """A detector; a bare lexicon Matcher (as older callers pass) becomes the lexicon backend."""
+    if isinstance(tagger, Matcher):
+        from policyscope.analyse.detect.rules import LexiconDetector
+        return LexiconDetector(tagger.lexicon, matcher=tagger)
+    return tagger
+
+
+def tag_columns(tagger) -> str:
     """The sentence columns tag_rows reads, in its order."""
-    return "s.rowid, s.doc_id, s.text, s.n_tokens" + (", s.lemmas" if matcher.uses_lemmas else "")
+    return "s.rowid, s.doc_id, s.text, s.n_tokens" + (", s.lemmas" if as_detector(tagger).uses_lemmas else "")
 
 
-def tag_store(store, matcher: Matcher, sections, doc_ids: set[str] | None = None, batch_size: int = 4000) -> Tagged:
-    """Stream the chosen sections' sentences (rowid order, big batches) through the matcher."""
+def tag_store(store, tagger, sections, doc_ids: set[str] | None = None, batch_size: int = 4000) -> Tagged:
+    """Stream the chosen sections' sentences (rowid order: each document's sentences in order) through the
+    detector, each batch with the neighbours of its first and last sentence from the batches either side."""
     t0 = time.perf_counter()
+    detector = as_detector(tagger)
     hits: list[dict] = []
     n_sent = n_tok = 0
-    for rows in iter_batches(store, sections, tag_columns(matcher), doc_ids, batch_size):
+    prev_last = None
+    batches = iter_batches(store, sections, tag_columns(detector), doc_ids, batch_size)
+    rows = next(batches, None)
+    while rows is not None:
+        following = next(batches, None)
         n_sent += len(rows)
         n_tok += sum(r[3] for r in rows)
-        hits.extend(tag_rows(rows, matcher))
+        hits.extend(tag_rows(rows, detector, before=prev_last, after=following[0] if following else None))
+        prev_last = rows[-1]
+        rows = following
     return Tagged(hits=hits, n_sentences_scanned=n_sent, n_tokens_scanned=n_tok, seconds=time.perf_counter() - t0)
 
 
-def tag_rows(rows: list[tuple], matcher: Matcher) -> list[dict]:
-    """Hits in rows of tag_columns() (rowid, doc_id, text, n_tokens[, lemmas]): the one tagging step that
-    the store scan here and cluster partitions (track_cluster.tag_partition) both run."""
+def tag_rows(rows: list[tuple], tagger, *, before: tuple | None = None, after: tuple | None = None) -> list[dict]:
+    """Hits in rows of tag_columns() (rowid, doc_id, text, n_tokens[, lemmas]) in document order: the one
+    tagging step that the store scan here and cluster partitions (track_cluster.tag_partition) both run.
+    before/after: the rows just outside the batch (their text is a neighbour when the document continues)."""
+    detector = as_detector(tagger)
     texts = [r[2] for r in rows]
-    lemmas = [r[4] for r in rows] if matcher.uses_lemmas else None
+    doc_ids = [r[1] for r in rows]
+    lemmas = [r[4] for r in rows] if detector.uses_lemmas else None
+    batch = SentenceBatch.of_documents(texts, doc_ids, lemmas)
+    if before is not None and rows and before[1] == rows[0][1]:
+        batch.prev[0] = before[2]
+    if after is not None and rows and after[1] == rows[-1][1]:
+        batch.next[-1] = after[2]
+    found = detector.detect(batch)
     hits = []
-    for h in matcher.tag_batch(texts, lemmas):
+    for h in found.hits:
         r = rows[h.i]
         hits.append({"rowid": r[0], "doc_id": r[1], "sentence": r[2], "concept": h.concept,
                      "subconcept": h.subconcept, "term": h.term, "char_start": h.start, "char_end": h.end,
-                     "matched": h.matched})
+                     "matched": h.matched, "probability": float(found.prob[h.concept][h.i])})
     return hits
 
 
@@ -143,8 +183,9 @@ def doc_counts(docs: pd.DataFrame, evidence: pd.DataFrame, concepts: list[str], 
 
 
 def compute_share(docs: pd.DataFrame, concepts: list[str], pairs, *, by_doc_type: bool, n_boot: int, seed: int,
-                  min_docs: int) -> pd.DataFrame:
-    """concept_share rows from per-document counts (doc_counts)."""
+                  min_docs: int, error_rates: dict | None = None) -> pd.DataFrame:
+    """concept_share rows from per-document counts (doc_counts); with error_rates (concept -> ErrorRates),
+    also the error-corrected measures, their intervals from the same document resamples."""
     rows = []
     groups = [(ALL, docs)]
     if by_doc_type:
@@ -168,6 +209,13 @@ def compute_share(docs: pd.DataFrame, concepts: list[str], pairs, *, by_doc_type
                                  "numerator": float(r.num.sum()) if w == "pooled" else None,
                                  "denominator": float(r.den.sum()) if w == "pooled" else None,
                                  "unit": UNITS[r.measure]})
+            for c in concepts:
+                if not error_rates or c not in error_rates:
+                    continue
+                crng = group_rng(seed, str(period), str(doc_type), "corrected", c)
+                for cr in corrected_rows(pdocs, c, error_rates[c], idx, crng, WEIGHTINGS):
+                    rows.append({**base, "concept": c, **cr, "n_hits": int(pdocs[f"hits__{c}"].sum()),
+                                 "numerator": None, "denominator": None, "unit": UNITS[cr["measure"]]})
     share = pd.DataFrame(rows)
     if share.empty:
         return pd.DataFrame(columns=SHARE_COLUMNS)
@@ -196,7 +244,7 @@ def yearly_changepoints(docs: pd.DataFrame, evidence: pd.DataFrame, concepts: li
 
 @dataclass
 class TrackSetup:
-    """What a run counts with, from the options: the lexicon, its matcher, the periods and sections."""
+    """What a run counts with, from the options: the lexicon, the detector, the periods and sections."""
 
     lexicon: Lexicon
     matcher: Matcher
@@ -205,6 +253,9 @@ class TrackSetup:
     scheme: PeriodScheme
     sections: tuple[str, ...]
     t_start: float
+    detector: object = None
+    error_rates: dict = None  # concept -> ErrorRates (None: the detector's error was never measured)
+    notes: list = None
 
 
 def track_setup(opts: TrackOptions) -> TrackSetup:
@@ -217,7 +268,25 @@ def track_setup(opts: TrackOptions) -> TrackSetup:
     sections = resolve_sections(opts.sections)
     if opts.bootstrap < 0:
         raise UsageError("--bootstrap must be 0 (no intervals) or a positive number of resamples")
-    return TrackSetup(lexicon, matcher, concepts, pairs, scheme, sections, t_start)
+    detector = load_detector(opts.detector, lexicon, concepts=concepts, model=opts.detector_model, matcher=matcher)
+    notes = [detector.note] if detector.note else []
+    rates = None
+    if opts.correct:
+        measured = detector_error_rates(detector.model_folder, detector.backend)
+        if measured:
+            src = f"{detector.model_folder}/metrics.json (detect evaluate: grouped cross-validation)"
+            rates = {c: ErrorRates.from_metrics(c, measured[c], src) for c in concepts if c in measured}
+        else:
+            notes.append(f"the {detector.backend} detector's error has not been measured (no metrics.json): only "
+                         "tagged shares are reported, not error-corrected ones")
+    return TrackSetup(lexicon, matcher, concepts, pairs, scheme, sections, t_start, detector, rates, notes)
+
+
+def detector_label(det) -> tuple[str, str]:
+    """(detector, detector_version) as the output columns give them: e.g. ("social_care:hybrid", "1.0.0")."""
+    if det.backend in ("keyword", "lexicon"):
+        return det.backend, det.version
+    return f"{det.name}:{det.backend}", det.version
 
 
 def no_documents(scope, where: str) -> AnalysisError:
@@ -241,7 +310,7 @@ def run_track(db: str | Path, out: str | Path, options: TrackOptions | None = No
             raise no_documents(scope, str(store.path))
         in_scope = set(scope.docs["doc_id"])
         all_ids = {r[0] for r in store.conn.execute("SELECT doc_id FROM documents")}
-        tagged = (tagger or tag_store)(store, setup.matcher, setup.sections,
+        tagged = (tagger or tag_store)(store, setup.detector, setup.sections,
                                        None if in_scope == all_ids else in_scope, opts.batch_size)
         t_agg = time.perf_counter()
         meta = _sentence_meta(store, sorted({h["rowid"] for h in tagged.hits}))
@@ -259,6 +328,8 @@ def write_track(out: str | Path, opts: TrackOptions, setup: TrackSetup, scope, t
     must hold the run.json "corpus" entry."""
     lexicon, concepts, pairs, scheme = setup.lexicon, setup.concepts, setup.pairs, setup.scheme
     t_start = setup.t_start
+    det = setup.detector
+    det_name, det_version = detector_label(det)
     docinfo = scope.docs.set_index("doc_id")
     ev_rows = []
     for h in tagged.hits:
@@ -269,17 +340,20 @@ def write_track(out: str | Path, opts: TrackOptions, setup: TrackSetup, scope, t
                         "sentence": h["sentence"], "matched": h["matched"], "subconcept": h["subconcept"],
                         "period": d["period"], "year": int(d["year"]), "passage_id": pid, "section": section,
                         "char_start": h["char_start"], "char_end": h["char_end"], "lexicon": lexicon.name,
-                        "lexicon_version": lexicon.version, "_seq": seq})
+                        "lexicon_version": lexicon.version, "probability": h.get("probability"),
+                        "detector": det_name, "detector_version": det_version, "_seq": seq})
     evidence = pd.DataFrame(ev_rows, columns=EVIDENCE_COLUMNS + ["_seq"])
     if not evidence.empty:
         evidence = evidence.sort_values(["date", "doc_id", "_seq", "char_start", "concept"], kind="stable")
     evidence = evidence.drop(columns="_seq").reset_index(drop=True)
     docs = doc_counts(scope.docs, evidence, concepts, pairs)
     share = compute_share(docs, concepts, pairs, by_doc_type=opts.by_doc_type, n_boot=opts.bootstrap,
-                          seed=opts.seed, min_docs=opts.min_docs)
+                          seed=opts.seed, min_docs=opts.min_docs, error_rates=setup.error_rates)
     share["n_hits"] = share["n_hits"].astype("Int64")
     share["lexicon"] = lexicon.name
     share["lexicon_version"] = lexicon.version
+    share["detector"] = det_name
+    share["detector_version"] = det_version
     share = share[SHARE_COLUMNS]
     cps = yearly_changepoints(docs, evidence, concepts)
     t_write = time.perf_counter()
@@ -288,6 +362,15 @@ def write_track(out: str | Path, opts: TrackOptions, setup: TrackSetup, scope, t
     out.mkdir(parents=True, exist_ok=True)
     files = {"concept_share": out / "concept_share.csv", "evidence": out / "evidence.csv",
              "denominators": out / "denominators.csv", "changepoints": out / "changepoints.csv"}
+    if setup.error_rates:
+        files["error_rates"] = out / "error_rates.csv"
+        pd.DataFrame([{"concept": c, "detector": det_name, "detector_version": det_version, "backend": det.backend,
+                       "sensitivity": r.sensitivity, "specificity": r.specificity, "n_eff_positive": r.n_eff_positive,
+                       "n_eff_negative": r.n_eff_negative, "source": r.source}
+                      for c, r in setup.error_rates.items()], columns=ERROR_RATE_COLUMNS).to_csv(
+            files["error_rates"], index=False)
+    elif (out / "error_rates.csv").exists():
+        (out / "error_rates.csv").unlink()  # a stale file from an earlier run would mislead
     share.to_csv(files["concept_share"], index=False)
     evidence.to_csv(files["evidence"], index=False, quoting=csv.QUOTE_MINIMAL)
     docs[DENOM_COLUMNS + [c for c in docs.columns if "__" in c]].to_csv(files["denominators"], index=False)
@@ -295,7 +378,7 @@ def write_track(out: str | Path, opts: TrackOptions, setup: TrackSetup, scope, t
                                "years_before", "years_after", "n_years", "penalty", "method",
                                "evidence_before", "evidence_after", "note"]).to_csv(files["changepoints"],
                                                                                    index=False)
-    warnings = scope.warnings()
+    warnings = scope.warnings() + list(setup.notes or [])
     thin = sorted({r.period for r in share.itertuples() if r.thin and r.doc_type == ALL})
     if thin:
         warnings.append(f"thin periods (fewer than {opts.min_docs} documents; read with care): {', '.join(thin)}")
@@ -309,20 +392,24 @@ def write_track(out: str | Path, opts: TrackOptions, setup: TrackSetup, scope, t
                                          "counts": {"documents": int(len(docs)), "hits": int(len(evidence)),
                                                     "sentences": tagged.n_sentences_scanned,
                                                     "tokens": tagged.n_tokens_scanned},
+                                         "detector": {**det.run_info(), "label": det.label(),
+                                                      "error_rates": {c: vars(r) for c, r in
+                                                                      (setup.error_rates or {}).items()}},
                                          "excluded": {"undated": scope.undated, "duplicates": scope.duplicates,
                                                       "outside_periods": scope.outside_periods,
                                                       "no_counted_sentences": scope.empty},
                                          **(run_extra or {})})
     return TrackResult(out=out, share=share, docs=docs, n_hits=len(evidence), changepoints=cps,
-                       warnings=warnings, files=files, timings=timings, lexicon=lexicon)
+                       warnings=warnings, files=files, timings=timings, lexicon=lexicon, detector=det)
 
 
 def summary_table(share: pd.DataFrame, concepts: list[str]) -> tuple[list[str], list[list]]:
     """The compact terminal table: per period (all doc types, pooled), each concept's sentence share and rate."""
     s = share[(share["doc_type"] == ALL) & (share["weighting"] == "pooled")]
     headers = ["period", "docs", "tokens"]
+    corrected = bool((s["measure"] == "sentence_share_corrected").any())
     for c in concepts:
-        headers += [f"{c[:15]} share % [95% CI]", "per 10k"]
+        headers += [f"{c[:15]} share % [95% CI]"] + (["corrected %"] if corrected else []) + ["per 10k"]
     pair_rows = s[s["measure"] == "balance"]
     if not pair_rows.empty:
         headers.append(f"balance {pair_rows['concept'].iloc[0].split('|')[0][:15]} %")
@@ -335,7 +422,11 @@ def summary_table(share: pd.DataFrame, concepts: list[str]) -> tuple[list[str], 
             ss = g[(g["concept"] == c) & (g["measure"] == "sentence_share")].iloc[0]
             rt = g[(g["concept"] == c) & (g["measure"] == "rate")].iloc[0]
             ci = "" if np.isnan(ss["ci_low"]) else f" [{100 * ss['ci_low']:.1f}-{100 * ss['ci_high']:.1f}]"
-            row += [f"{100 * ss['value']:.1f}{ci}", f"{rt['value']:.1f}"]
+            row.append(f"{100 * ss['value']:.1f}{ci}")
+            if corrected:
+                cc = g[(g["concept"] == c) & (g["measure"] == "sentence_share_corrected")]
+                row.append("" if cc.empty or np.isnan(cc.iloc[0]["value"]) else f"{100 * cc.iloc[0]['value']:.1f}")
+            row.append(f"{rt['value']:.1f}")
         if not pair_rows.empty:
             b = g[g["measure"] == "balance"]
             row.append("" if b.empty or np.isnan(b.iloc[0]["value"]) else f"{100 * b.iloc[0]['value']:.0f}")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from policyscope.analyse.lexicon import Lexicon
 from policyscope.analyse.matcher import Matcher
-from policyscope.analyse.track import Tagged, TrackOptions, TrackResult, run_track, tag_columns, tag_rows
+from policyscope.analyse.track import (Tagged, TrackOptions, TrackResult, as_detector, run_track, tag_columns,
+                                      tag_rows)
 from policyscope.distributed.cluster import connect, engine_info, worker_threads
 from policyscope.distributed.spec import ClusterSpec
 from policyscope.distributed.stream import ordered_map
@@ -28,26 +29,46 @@ TRACK_MODULES = ("pandas", "numpy")
 
 @dataclass(frozen=True)
 class TaggerRecipe:
-    """How a worker builds the run's tagger. A compiled Matcher does not survive pickling (its case checks
-    are keyed by object id), so workers build their own, once per run (`token`)."""
+    """How a worker builds the run's detector. A compiled Matcher does not survive pickling (its case checks
+    are keyed by object id), so workers build their own, once per run (`token`); a trained detector travels
+    as its fitted numbers (no shared filesystem needed for the model folder)."""
 
     lexicon: Lexicon
     concepts: tuple[str, ...] | None
+    backend: str = "lexicon"
+    trained: tuple | None = None  # (folder, info, classifiers) of a model/hybrid detector
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
-    def of(cls, matcher: Matcher) -> "TaggerRecipe":
-        return cls(matcher.lexicon, tuple(c.name for c in matcher.compiled))
+    def of(cls, tagger) -> "TaggerRecipe":
+        det = as_detector(tagger)
+        trained = (det.folder, det.info, det.classifiers) if det.backend in ("model", "hybrid") else None
+        return cls(det.lexicon, tuple(det.concepts), det.backend, trained)
 
-    def build(self) -> Matcher:
+    def build(self):
         tagger = _TAGGERS.get(self.token)
         if tagger is None:
             _TAGGERS.clear()  # one run's tagger at a time per worker
-            tagger = _TAGGERS[self.token] = Matcher(self.lexicon, concepts=list(self.concepts or ()) or None)
+            tagger = _TAGGERS[self.token] = self._make()
         return tagger
 
+    def _make(self):
+        concepts = list(self.concepts or ()) or None
+        matcher = Matcher(self.lexicon, concepts=concepts)
+        if self.backend == "keyword":
+            from policyscope.analyse.detect.keyword import KeywordDetector
+            return KeywordDetector(self.lexicon, concepts)
+        if self.backend == "lexicon":
+            from policyscope.analyse.detect.rules import LexiconDetector
+            return LexiconDetector(self.lexicon, concepts, matcher=matcher)
+        from policyscope.analyse.detect.trained import TrainedDetector
+        folder, info, classifiers = self.trained
+        det = TrainedDetector(folder, self.backend, self.lexicon, info, classifiers, matcher=matcher)
+        det.concepts = [c for c in det.concepts if not concepts or c in concepts]
+        return det
 
-_TAGGERS: dict[str, Matcher] = {}
+
+_TAGGERS: dict[str, object] = {}
 
 
 def tag_partition(rows: list[tuple], recipe: TaggerRecipe) -> tuple[list[dict], int, int]:
@@ -86,10 +107,10 @@ class ClusterTagger:
     def __init__(self, client, rows_per_partition: int = PARTITION_ROWS):
         self.client, self.rows_per_partition = client, rows_per_partition
 
-    def __call__(self, store, matcher, sections, doc_ids: set[str] | None = None, batch_size: int = 4000) -> Tagged:
+    def __call__(self, store, detector, sections, doc_ids: set[str] | None = None, batch_size: int = 4000) -> Tagged:
         t0 = time.perf_counter()
-        shared = self.client.scatter(TaggerRecipe.of(matcher), broadcast=True)  # sent once to each worker
-        parts = document_partitions(store, sections, tag_columns(matcher), doc_ids, self.rows_per_partition)
+        shared = self.client.scatter(TaggerRecipe.of(detector), broadcast=True)  # sent once to each worker
+        parts = document_partitions(store, sections, tag_columns(detector), doc_ids, self.rows_per_partition)
         hits: list[dict] = []
         n_sent = n_tok = 0
         for part_hits, n_s, n_t in ordered_map(self.client, tag_partition, parts, shared=(shared,),

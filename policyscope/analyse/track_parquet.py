@@ -58,7 +58,7 @@ def run_track_parquet(folder: str | Path, out: str | Path, options: TrackOptions
             continue
         if setup.scheme.period(int(d["year"])) is not None:
             by_partition[d["partition"]].append(d["doc_id"])
-    recipe = TaggerRecipe.of(setup.matcher)
+    recipe = TaggerRecipe.of(setup.detector)
     args = [(folder, k, setup.sections, by_partition[k]) for k in range(manifest["partitions"]) if by_partition[k]]
     t0 = time.perf_counter()
     run_extra = {"source": {"parquet": folder, "partitions": manifest["partitions"]},

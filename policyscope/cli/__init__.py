@@ -45,8 +45,8 @@ def register(*modules) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from policyscope.cli import corpus, report, store, topics, track
-    register(corpus, track, topics, report, store)
+    from policyscope.cli import corpus, detect, report, store, topics, track
+    register(corpus, track, detect, topics, report, store)
     cli.main(args=argv, prog_name="policyscope")
 
 

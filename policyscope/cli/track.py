@@ -19,6 +19,13 @@ include_sections_option = click.option(
     help="Also count these sections besides body: references,front_matter,boilerplate (comma-separated).")
 include_duplicates_option = click.option("--include-duplicates", is_flag=True,
                                          help="Count near-duplicate documents too (default: once).")
+detector_option = click.option(
+    "--detector", default=None, metavar="BACKEND|FOLDER",
+    help="Which sentences count: hybrid (trained model + lexicon; the default when the lexicon has a trained "
+         "detector), model, lexicon (the lexicon's rules), keyword (plain keywords), or a model folder.")
+detector_model_option = click.option(
+    "--detector-model", default=None, type=click.Path(file_okay=False), metavar="FOLDER",
+    help="Model folder for model/hybrid (default: models/detectors/<lexicon name>).")
 
 
 def _sections(include: str) -> tuple[str, ...]:
@@ -54,18 +61,26 @@ def _fmt(v, digits=3):
 @click.option("--min-docs", type=click.IntRange(min=1), default=3, show_default=True,
               help="Periods with fewer documents are flagged thin.")
 @click.option("--concept", "concepts", multiple=True, help="Only these concepts (repeatable; default: all).")
+@detector_option
+@detector_model_option
+@click.option("--no-correct", is_flag=True,
+              help="Leave out the error-corrected measures (*_corrected rows, error_rates.csv).")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--parquet", "parquet", default=None, type=click.Path(file_okay=False, exists=True),
               help="Track a Parquet dataset (`policyscope store export --parquet DIR`) instead of --db: each "
                    "partition is counted on its own, on the cluster's workers when one is named.")
 @cluster_options
 def track(db, lexicon, by, periods, by_doc_type, include_sections, include_duplicates, bootstrap, seed, min_docs,
-          concepts, out, parquet, scheduler, cluster):
+          concepts, detector, detector_model, no_correct, out, parquet, scheduler, cluster):
     """Measure each concept's share of the discourse per period, with intervals and evidence.
 
-    Writes concept_share.csv, evidence.csv (one row per hit), denominators.csv, changepoints.csv
-    and run.json to --out, and prints a compact table (pooled sentence share with 95% interval,
-    hits per 10,000 tokens, balance).
+    Writes concept_share.csv, evidence.csv (one row per hit, with the detector's probability),
+    denominators.csv, changepoints.csv, error_rates.csv and run.json to --out, and prints a compact
+    table (pooled sentence share with 95% interval, its error-corrected value, hits per 10,000
+    tokens, balance). Sentences are tagged by the trained hybrid detector when the lexicon has one
+    (models/detectors/<lexicon>/), else by the lexicon's rules; --detector chooses. The
+    *_corrected measures correct the tagged shares for the detector's measured sensitivity and
+    specificity (docs/tracking.md).
 
     \b
     Examples:
@@ -73,6 +88,7 @@ def track(db, lexicon, by, periods, by_doc_type, include_sections, include_dupli
       policyscope track --db policyscope.db --by 5y --by-doc-type --bootstrap 2000 --out reports/track5y
       policyscope track --db policyscope.db --periods 2005-2009,2010-2014,2015-2019,2020-2024 --out reports/p
       policyscope track --db policyscope.db --lexicon my_lexicon.yaml --include-sections references --out r/
+      policyscope track --db policyscope.db --detector lexicon --out reports/track_lexicon
       policyscope track --db policyscope.db --cluster local:2 --out reports/track
       policyscope track --parquet /shared/corpus.parquet --scheduler tcp://10.0.0.5:8786 --out reports/track
 
@@ -82,12 +98,14 @@ def track(db, lexicon, by, periods, by_doc_type, include_sections, include_dupli
     from policyscope.analyse.track import TrackOptions, summary_table
     opts = TrackOptions(lexicon=lexicon, by=by, periods=periods, by_doc_type=by_doc_type,
                         sections=_sections(include_sections), include_duplicates=include_duplicates,
-                        bootstrap=bootstrap, seed=seed, min_docs=min_docs, concepts=list(concepts) or None)
+                        bootstrap=bootstrap, seed=seed, min_docs=min_docs, concepts=list(concepts) or None,
+                        detector=detector, detector_model=detector_model, correct=not no_correct)
     res = _run_track(db, out, opts, parquet, chosen_cluster(scheduler, cluster))
     names = [c for c in res.lexicon.concept_names if not concepts or c in concepts]
     headers, rows = summary_table(res.share, names)
-    click.echo(f"lexicon {res.lexicon.label} · {len(res.docs)} documents · {res.timings['n_tokens']:,} tokens · "
-               f"{res.n_hits:,} hits · sentence share = sentences with >=1 hit / sentences (pooled)")
+    click.echo(f"lexicon {res.lexicon.label} · detector {res.detector.label()} · {len(res.docs)} documents · "
+               f"{res.timings['n_tokens']:,} tokens · {res.n_hits:,} hits · sentence share = sentences tagged / "
+               "sentences (pooled)")
     print_table(headers, rows)
     for cp in res.changepoints:
         if cp["break_year"] != "":
@@ -119,6 +137,7 @@ def _run_track(db, out, opts, parquet, scheduler):
 @db_option
 @click.option("--concept", default=None, help="Show a lexicon concept's hits (exactly what track counts).")
 @lexicon_option
+@detector_option
 @click.option("--regex", is_flag=True, help="QUERY is a regular expression (case-insensitive).")
 @click.option("--lemma", is_flag=True, help="Match QUERY's lemmas against the sentences' lemmas.")
 @click.option("--variants", is_flag=True, help="Add British/American spelling variants (-ise/-ize, centre/center...).")
@@ -132,7 +151,7 @@ def _run_track(db, out, opts, parquet, scheduler):
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=None,
               help="At most this many lines (default: 100 on the terminal, all for CSV/JSON; 0 = all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def kwic(query, db, concept, lexicon, regex, lemma, variants, window, sort, period, doc_types, include_sections,
+def kwic(query, db, concept, lexicon, detector, regex, lemma, variants, window, sort, period, doc_types, include_sections,
          include_duplicates, limit, fmt):
     """Keyword in context: every match with its sentence, document, date, page and sentence id.
 
@@ -160,7 +179,7 @@ def kwic(query, db, concept, lexicon, regex, lemma, variants, window, sort, peri
         res = run_kwic(store, query, concept=concept, lexicon=lex, regex=regex, lemma=lemma, variants=variants,
                        window=window, sort=sort, period=period, doc_types=list(doc_types) or None,
                        sections=_sections(include_sections), include_duplicates=include_duplicates,
-                       limit=None)
+                       limit=None, detector=detector)
     total = len(res.lines)
     lines = res.lines[:limit] if limit else res.lines
     if fmt == "json":

@@ -5,12 +5,16 @@
 
 Reads models/labels/sample_round*.csv and sample_seeds.csv (what was drawn), <work>/items_*.jsonl
 (the texts the coders read, which never enter the repository for shared documents),
-<work>/labels/batch_*.csv (one file per coding batch) and models/labels/adjudicated.csv (the
-lead coder's decision where two coders of a double-coded sentence disagreed). Writes
+<work>/labels/batch_*.csv (one file per coding batch), models/labels/adjudicated.csv (the
+lead coder's decision where two coders of a double-coded sentence disagreed), and the second
+pass over the hard cases: every sentence coded borderline was read again, blind, by another
+coder (<work>/recode_labels/*.csv); where the two readings differ, a third blind reading
+(<work>/third_labels/*.csv) decides by majority, concept by concept. Writes
 
   models/labels/social_care_train.csv   references + labels (no text: the documents have no open licence)
   models/labels/social_care_seeds.csv   the seed texts' sentences, with their text and neighbours
   models/labels/double_coded.csv        both coders' labels for the double-coded sentences
+  models/labels/borderline_readings.csv the two or three readings of every borderline sentence
 
 and prints agreement (Cohen's kappa) per concept.
 """
@@ -87,6 +91,26 @@ def main() -> None:
         return {**{c: first[c] for c in CONCEPTS}, "borderline": first["borderline"] or "0", "note": first["note"],
                 "coder": cs[0][0]}
 
+    def readings(folder):
+        out = {}
+        for f in sorted(glob.glob(str(args.work / folder / "*.csv"))):
+            for r in csv.DictReader(open(f, encoding="utf-8")):
+                out[r["item_id"]] = r
+        return out
+    second, third = readings("recode_labels"), readings("third_labels")
+
+    def second_pass(item_id, lab):
+        """Final labels of a borderline sentence after its blind second (and, on disagreement, third) reading."""
+        r2 = second.get(item_id)
+        if r2 is None or all(r2[c] == lab[c] for c in CONCEPTS):
+            return lab
+        r3 = third.get(item_id)
+        if r3 is None:
+            sys.exit(f"{item_id}: first and second readings disagree and there is no third reading")
+        votes = {c: sorted([lab[c], r2[c], r3[c]])[1] for c in CONCEPTS}  # the majority of three 0/1 votes
+        return {**lab, **votes, "borderline": "1", "note": "majority of three readings: " + (r3["note"] or lab["note"]),
+                "coder": lab["coder"] + "+second+third"}
+
     train, seeds, missing = [], [], []
     for f in sorted(LABELS.glob("sample_*.csv")):
         for r in csv.DictReader(open(f, encoding="utf-8")):
@@ -94,6 +118,8 @@ def main() -> None:
             if lab is None:
                 missing.append(r["item_id"])
                 continue
+            if lab["borderline"] == "1":
+                lab = second_pass(r["item_id"], lab)
             it = items[r["item_id"]]
             assert sha1(it["sentence"]) == r["text_sha1"], r["item_id"]
             row = {"item_id": r["item_id"], "source": r["file"], "doc_sha256": r["doc_sha256"],
@@ -123,6 +149,17 @@ def main() -> None:
             (ba, a), (bb, b) = v[0], v[1]
             w.writerow([k, ba, *[a[c] for c in CONCEPTS], a["borderline"], bb, *[b[c] for c in CONCEPTS],
                         b["borderline"]])
+    with open(LABELS / "borderline_readings.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["item_id", *[f"{c}_{k}" for k in ("first", "second", "third") for c in CONCEPTS]])
+        for k in sorted(second):
+            first_lab = final(k)
+            w.writerow([k, *[first_lab[c] for c in CONCEPTS], *[second[k][c] for c in CONCEPTS],
+                        *[third[k][c] if k in third else "" for c in CONCEPTS]])
+    for c in CONCEPTS:
+        pairs = [(int(final(k)[c]), int(second[k][c])) for k in second]
+        po, k = kappa(pairs)
+        print(f"borderline sentences read twice ({len(pairs)}), {c}: agreement {po:.3f}, Cohen's kappa {k:.3f}")
     for c in CONCEPTS:
         pairs = [(int(v[0][1][c]), int(v[1][1][c])) for _, v in dbl]
         po, k = kappa(pairs)

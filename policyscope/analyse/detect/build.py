@@ -49,28 +49,50 @@ def gate_mask(lexicon: Lexicon, concepts: list[str], words: str, texts: list[str
     return np.array([rx.search(_lower_same_length(t)) is not None for t in texts], dtype=bool)
 
 
-def fit_backend(labels: LabelSet, idx: np.ndarray, lexicon: Lexicon, backend: str, recipe: Recipe,
-                matcher: Matcher | None = None) -> tuple[dict[str, ConceptClassifier], dict[str, float]]:
-    """Classifiers fitted on the rows `idx` (only those inside the gate), and per concept the positive rate of
-    the training rows outside the gate (their probability at prediction time)."""
-    concepts = labels.concepts
-    batch = label_batch(labels, idx)
-    inside = gate_mask(lexicon, concepts, recipe.gate_words, batch.texts)
-    keep = np.flatnonzero(inside)
+@dataclass
+class Featurized:
+    """Every labelled row's feature row for one backend, and which rows pass the detector's gate."""
+
+    X: object  # CSR, one row per labelled row
+    inside: np.ndarray
+
+
+def featurize(labels: LabelSet, lexicon: Lexicon, backend: str, recipe: Recipe,
+              matcher: Matcher | None = None) -> Featurized:
+    batch = label_batch(labels)
+    inside = gate_mask(lexicon, labels.concepts, recipe.gate_words, batch.texts)
+    fx = FeatureExtractor(lexicon, labels.concepts, recipe.features_for(backend), matcher=matcher)
+    return Featurized(fx.transform(batch), inside)
+
+
+def fit_rows(labels: LabelSet, feats: Featurized, idx: np.ndarray, recipe: Recipe
+             ) -> tuple[dict[str, ConceptClassifier], dict[str, float]]:
+    """Classifiers fitted on the rows `idx` that pass the gate, and per concept the positive rate of the rows
+    outside the gate (their probability at prediction time)."""
+    inside = feats.inside[idx]
+    keep = idx[inside]
     if keep.size == 0:
         raise DetectorError("no training sentence passes the detector's gate", hint="check the labels' texts")
-    fx = FeatureExtractor(lexicon, concepts, recipe.features_for(backend), matcher=matcher)
-    sub = SentenceBatch([batch.texts[i] for i in keep], [batch.prev[i] for i in keep],
-                        [batch.next[i] for i in keep], [batch.lemmas[i] for i in keep])
-    X = fx.transform(sub)
-    groups = labels.groups[idx][keep]
     out, outside = {}, {}
-    for c in concepts:
-        y_all = labels.frame[c].to_numpy(int)[idx]
-        out[c] = fit_concept(X, y_all[keep], groups, recipe.train, concept=c)
-        rest = y_all[~inside]
+    for c in labels.concepts:
+        y = labels.frame[c].to_numpy(int)
+        out[c] = fit_concept(feats.X[keep], y[keep], labels.groups[keep], recipe.train, concept=c)
+        rest = y[idx[~inside]]
         outside[c] = float((rest.sum() + 0.5) / (len(rest) + 1.0)) if len(rest) else 0.0
     return out, outside
+
+
+def predict_rows(classifiers: dict[str, ConceptClassifier], outside: dict[str, float], feats: Featurized,
+                 idx: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{concept: (probability, tagged)} for the rows idx, gate included (what a TrainedDetector would say)."""
+    inside = feats.inside[idx]
+    out = {}
+    for c, clf in classifiers.items():
+        p = np.full(len(idx), outside[c])
+        if inside.any():
+            p[inside] = calibrate(clf.scores(feats.X[idx[inside]]), clf.platt_a, clf.platt_b)
+        out[c] = (p, (p >= clf.threshold) & inside)
+    return out
 
 
 def train_detector(labels: LabelSet, lexicon: Lexicon, out: str | Path, *, name: str, version: str = "1.0.0",
@@ -89,7 +111,7 @@ def train_detector(labels: LabelSet, lexicon: Lexicon, out: str | Path, *, name:
     for backend in recipe.backends:
         if backend not in MODEL_BACKENDS:
             raise DetectorError(f"{backend!r} is not a trainable backend (choose from {', '.join(MODEL_BACKENDS)})")
-        classifiers, outside = fit_backend(labels, idx, lexicon, backend, recipe, matcher=matcher)
+        classifiers, outside = fit_rows(labels, featurize(labels, lexicon, backend, recipe, matcher), idx, recipe)
         save_weights(out / f"{backend}.npz", classifiers)
         backends[backend] = {"weights": f"{backend}.npz", "features": recipe.features_for(backend).to_dict(),
                              "concepts": {c: {**clf.meta(), "outside_prob": outside[c]}
@@ -130,23 +152,3 @@ def check_no_seed_rows(labels: LabelSet) -> None:
         raise DetectorError(f"{len(bad)} training row(s) come from the bundled seed texts (e.g. {bad[0]}): the seeds "
                             "are the demo corpus and the out-of-domain check, and are kept out of training",
                             path=labels.files[0]["path"], hint="pass the seed labels to `detect evaluate --test` instead")
-
-
-def predict_rows(classifiers: dict[str, ConceptClassifier], outside: dict[str, float], lexicon: Lexicon,
-                 labels: LabelSet, idx: np.ndarray, backend: str, recipe: Recipe,
-                 matcher: Matcher | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """{concept: (probability, tagged)} for the rows idx, gate included (what a TrainedDetector would say)."""
-    concepts = labels.concepts
-    batch = label_batch(labels, idx)
-    inside = gate_mask(lexicon, concepts, recipe.gate_words, batch.texts)
-    keep = np.flatnonzero(inside)
-    fx = FeatureExtractor(lexicon, concepts, recipe.features_for(backend), matcher=matcher)
-    X = fx.transform(SentenceBatch([batch.texts[i] for i in keep], [batch.prev[i] for i in keep],
-                                   [batch.next[i] for i in keep], [batch.lemmas[i] for i in keep])) if keep.size else None
-    out = {}
-    for c in concepts:
-        p = np.full(len(idx), outside[c])
-        if X is not None:
-            p[keep] = calibrate(classifiers[c].scores(X), classifiers[c].platt_a, classifiers[c].platt_b)
-        out[c] = (p, (p >= classifiers[c].threshold) & inside)
-    return out

@@ -23,7 +23,7 @@ import numpy as np
 
 from policyscope import __version__
 from policyscope.analyse.detect.base import BACKENDS, MODEL_BACKENDS
-from policyscope.analyse.detect.build import Recipe, check_no_seed_rows, fit_backend, label_batch, predict_rows
+from policyscope.analyse.detect.build import Recipe, check_no_seed_rows, featurize, fit_rows, label_batch, predict_rows
 from policyscope.analyse.detect.labels import LabelSet
 from policyscope.analyse.detect.trained import METRICS_JSON, load_trained, read_detector_json
 from policyscope.analyse.detect.training import TrainSettings, grouped_folds
@@ -63,12 +63,12 @@ def cross_validated(labels: LabelSet, lexicon: Lexicon, recipe: Recipe, *, folds
     for backend in recipe.backends:
         tagged = {c: np.zeros(n, dtype=bool) for c in labels.concepts}
         prob = {c: np.zeros(n) for c in labels.concepts}
+        feats = featurize(labels, lexicon, backend, recipe, matcher)  # a row's features never depend on the fold
         for k, (tr, te) in enumerate(splits):
             if progress:
                 progress(f"{backend}: fold {k + 1}/{len(splits)}")
-            classifiers, outside = fit_backend(labels, tr, lexicon, backend, recipe, matcher=matcher)
-            for c, (p, t) in predict_rows(classifiers, outside, lexicon, labels, te, backend, recipe,
-                                          matcher=matcher).items():
+            classifiers, outside = fit_rows(labels, feats, tr, recipe)
+            for c, (p, t) in predict_rows(classifiers, outside, feats, te).items():
                 prob[c][te] = p
                 tagged[c][te] = t
         preds.tagged[backend] = tagged

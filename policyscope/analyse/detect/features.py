@@ -1,34 +1,44 @@
 """Features of a sentence for the trained detectors: what it says, what its neighbours say, and (for the
 hybrid backend) what the lexicon finds in all three.
 
-Each sentence becomes a bag of named features, hashed into a fixed-width sparse vector (no vocabulary to
-ship or to drift). Groups, with the weight each feature gets:
+Each block is hashed into its own fixed-width slice of one sparse row (no vocabulary to ship or to
+drift), with the weight given:
 
-    w=TOKEN, b=TOKEN_TOKEN    words and word pairs of the sentence                     1.0
-    c=NGRAM                   character 4-grams inside words (PDF noise: "joinedup")    char_weight
-    p=TOKEN, n=TOKEN          words of the sentence before / after                      neighbour_weight
-    lexicon (hybrid only):
-    L=concept  S=concept:sub  T=term    the lexicon's hits in the sentence               1.0
-    PL=concept NL=concept               ... in the sentence before / after               neighbour_weight
-    X=exclusion                         an exclusion form occurs ("European integration") 1.0
-    C=context                           a context cue list occurs ("care", "not_care_...") 1.0
-    K=concept PK= NK=                   a plain keyword occurs (sentence / before / after) 1.0
+    words      words and word pairs of the sentence                                  1.0
+    before     words of the sentence before                                          neighbour_weight
+    after      words of the sentence after                                           neighbour_weight
+    cues (hybrid only), named features:
+      L=concept S=concept:sub T=term   the lexicon's hits in the sentence            1.0
+      PL=concept NL=concept            ... in the sentence before / after            neighbour_weight
+      X=exclusion                      an exclusion form occurs ("European integration")
+      C=context                        a context cue list occurs ("care", "not_care_...")
+      K=concept PK= NK=                a plain keyword occurs (sentence / before / after)
+      F=first word, ANA&PL=concept     a sentence opening with "it", "this", "these" ... after a
+                                       sentence about the concept (anaphora)
 
-Rows are L2-normalised, so a long sentence does not outweigh a short one.
+Rows are L2-normalised, so a long sentence does not outweigh a short one. Speed: words are hashed
+by scikit-learn's HashingVectorizer, and every cue regex runs once over the whole batch joined by
+NUL characters (as the Matcher does), so a batch costs a few passes of C code, not one Python loop
+per sentence and pattern.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
+from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
 
 from policyscope.analyse.detect.base import SentenceBatch
 from policyscope.analyse.lexicon import Lexicon
-from policyscope.analyse.matcher import Matcher, _lower_same_length
+from policyscope.analyse.matcher import SEP, Matcher, _lower_same_length
 
-TOKEN_RE = re.compile(r"[^\W_]+")
+TOKEN_PATTERN = r"(?u)[^\W_]+"
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+ANAPHORS = frozenset("it this these that they such both its their those there here".split())
+CUE_WIDTH = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -37,10 +47,9 @@ class FeatureSettings:
 
     use_lexicon: bool = True
     bigrams: bool = True
-    char_ngrams: int = 4  # 0: none
-    char_weight: float = 0.5
     neighbour_weight: float = 0.5
-    n_features: int = 1 << 20
+    n_features: int = 1 << 20  # width of the words block; before/after get a quarter each
+    char_ngrams: int = 0  # kept for reading older folders; character n-grams are not used
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -50,93 +59,112 @@ class FeatureSettings:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})
 
+    @property
+    def widths(self) -> tuple[int, int, int, int]:
+        """(words, before, after, cues) block widths."""
+        n = self.n_features
+        return n, n // 4, n // 4, CUE_WIDTH
 
-def tokens(text: str) -> list[re.Match]:
-    return list(TOKEN_RE.finditer(_lower_same_length(text)))
+    @property
+    def total_width(self) -> int:
+        return sum(self.widths)
+
+
+def _vectorizer(width: int, ngrams: int):
+    from sklearn.feature_extraction.text import HashingVectorizer
+    return HashingVectorizer(n_features=width, token_pattern=TOKEN_PATTERN, lowercase=True,
+                             ngram_range=(1, ngrams), alternate_sign=False, binary=True, norm=None,
+                             dtype=np.float64)
+
+
+class _Scanner:
+    """Runs named regexes over a NUL-joined batch once and says which sentences each matched."""
+
+    def __init__(self, patterns: list[tuple[str, str]]):
+        self.patterns = [(name, re.compile(rx)) for name, rx in patterns if rx]
+
+    def scan(self, low_joined: str, starts: list[int]) -> list[set]:
+        found: list[set] = [set() for _ in starts]
+        for name, rx in self.patterns:
+            for m in rx.finditer(low_joined):
+                if m.end() > m.start():
+                    found[bisect_right(starts, m.start()) - 1].add(name)
+        return found
+
+
+def _joined(texts: list[str]) -> tuple[str, list[int]]:
+    low = SEP.join(_lower_same_length(t) for t in texts)
+    return low, list(accumulate([len(t) + 1 for t in texts[:-1]], initial=0))
 
 
 class FeatureExtractor:
-    """Sentence batch -> CSR matrix (n_sentences x n_features). Deterministic: the same text gives the same row."""
+    """Sentence batch -> CSR matrix (n_sentences x total_width). Deterministic: the same text, neighbours and
+    lexicon give the same row."""
 
     def __init__(self, lexicon: Lexicon, concepts: list[str], settings: FeatureSettings,
                  matcher: Matcher | None = None):
         self.settings = settings
         self.concepts = concepts
         self.lexicon = lexicon
-        self.matcher = matcher if settings.use_lexicon else None
-        if settings.use_lexicon and self.matcher is None:
-            self.matcher = Matcher(lexicon, concepts=concepts)
-        self._keywords = {c: re.compile("|".join(f"(?:{f.pattern})" for f in lexicon.concept(c).keywords))
-                          for c in concepts}
-        excl = []
-        for c in concepts:
-            excl += list(lexicon.concept(c).exclusions)
-        excl += list(lexicon.global_exclusions)
-        self._exclusions = [(e.id, re.compile("|".join(f"(?:{f.pattern})" for f in e.forms if f.kind != "lemma")))
-                            for e in excl if any(f.kind != "lemma" for f in e.forms)]
-        self._contexts = [(name, re.compile(rx)) for name, rx in sorted(lexicon.contexts.items())]
+        self.matcher = None
+        if settings.use_lexicon:
+            self.matcher = matcher or Matcher(lexicon, concepts=concepts)
+        w, b, a, _ = settings.widths
+        self.words = _vectorizer(w, 2 if settings.bigrams else 1)
+        self.before = _vectorizer(b, 1)
+        self.after = _vectorizer(a, 1)
+        self.keywords = _Scanner([(c, "|".join(f"(?:{f.pattern})" for f in lexicon.concept(c).keywords))
+                                  for c in concepts])
+        excl = [e for c in concepts for e in lexicon.concept(c).exclusions] + list(lexicon.global_exclusions)
+        self.exclusions = _Scanner([(e.id, "|".join(f"(?:{f.pattern})" for f in e.forms if f.kind != "lemma"))
+                                    for e in excl])
+        self.contexts = _Scanner(sorted(lexicon.contexts.items()))
 
-    # -- the bag of named features of one sentence ----------------------------------------------
-    def _word_features(self, low: str, prefix_w: str, prefix_b: str | None, weight: float, out: dict) -> None:
-        toks = TOKEN_RE.findall(low)
-        for t in toks:
-            out[prefix_w + t] = weight
-        if prefix_b is not None:
-            for a, b in zip(toks, toks[1:]):
-                out[prefix_b + a + "_" + b] = weight
-        n = self.settings.char_ngrams
-        if n and prefix_b is not None:
-            cw = self.settings.char_weight
-            for t in toks:
-                if len(t) > n:
-                    padded = f"<{t}>"
-                    for k in range(len(padded) - n + 1):
-                        out["c=" + padded[k:k + n]] = cw
-
-    def _keyword_features(self, low: str, prefix: str, out: dict) -> None:
-        for c, rx in self._keywords.items():
-            if rx.search(low):
-                out[prefix + c] = 1.0
-
-    def bags(self, batch: SentenceBatch) -> list[dict]:
-        s = self.settings
-        nw = s.neighbour_weight
-        lex_here = lex_prev = lex_next = None
-        if self.matcher is not None:
-            lex_here = self._lexicon_hits(batch.texts, batch.lemmas)
-            lex_prev = self._lexicon_hits(batch.prev, None)
-            lex_next = self._lexicon_hits(batch.next, None)
-        out = []
-        for i, text in enumerate(batch.texts):
-            low = _lower_same_length(text)
-            f: dict[str, float] = {}
-            self._word_features(low, "w=", "b=" if s.bigrams else None, 1.0, f)
-            if batch.prev[i]:
-                self._word_features(_lower_same_length(batch.prev[i]), "p=", None, nw, f)
-            if batch.next[i]:
-                self._word_features(_lower_same_length(batch.next[i]), "n=", None, nw, f)
-            if self.matcher is not None:
-                for concept, sub, term in lex_here[i]:
-                    f["L=" + concept] = 1.0
-                    f[f"S={concept}:{sub}"] = 1.0
-                    f["T=" + term] = 1.0
-                for concept, _, _ in lex_prev[i]:
-                    f["PL=" + concept] = nw
-                for concept, _, _ in lex_next[i]:
-                    f["NL=" + concept] = nw
-                for eid, rx in self._exclusions:
-                    if rx.search(low):
-                        f["X=" + eid] = 1.0
-                for name, rx in self._contexts:
-                    if rx.search(low):
-                        f["C=" + name] = 1.0
-                self._keyword_features(low, "K=", f)
-                if batch.prev[i]:
-                    self._keyword_features(_lower_same_length(batch.prev[i]), "PK=", f)
-                if batch.next[i]:
-                    self._keyword_features(_lower_same_length(batch.next[i]), "NK=", f)
-            out.append(f)
-        return out
+    # -- blocks -----------------------------------------------------------------------------------
+    def cue_bags(self, batch: SentenceBatch) -> list[dict]:
+        """The named features (hybrid: lexicon, exclusions, contexts, keywords, anaphora) of every sentence."""
+        n = len(batch)
+        bags: list[dict] = [{} for _ in range(n)]
+        if self.matcher is None:
+            return bags
+        nw = self.settings.neighbour_weight
+        here = self._lexicon_hits(batch.texts, batch.lemmas)
+        prev = self._neighbour_hits(batch.prev, batch.texts, here, -1)
+        nxt = self._neighbour_hits(batch.next, batch.texts, here, +1)
+        low, starts = _joined(batch.texts)
+        kw_here = self.keywords.scan(low, starts)
+        excl = self.exclusions.scan(low, starts)
+        ctx = self.contexts.scan(low, starts)
+        kw_prev = self._neighbour_scan(batch.prev, batch.texts, kw_here, -1)
+        kw_next = self._neighbour_scan(batch.next, batch.texts, kw_here, +1)
+        for i in range(n):
+            f = bags[i]
+            for concept, sub, term in here[i]:
+                f["L=" + concept] = 1.0
+                f[f"S={concept}:{sub}"] = 1.0
+                f["T=" + term] = 1.0
+            prev_concepts = {c for c, _, _ in prev[i]} | kw_prev[i]
+            for concept, _, _ in prev[i]:
+                f["PL=" + concept] = nw
+            for concept, _, _ in nxt[i]:
+                f["NL=" + concept] = nw
+            for e in excl[i]:
+                f["X=" + e] = 1.0
+            for name in ctx[i]:
+                f["C=" + name] = 1.0
+            for c in kw_here[i]:
+                f["K=" + c] = 1.0
+            for c in kw_prev[i]:
+                f["PK=" + c] = 1.0
+            for c in kw_next[i]:
+                f["NK=" + c] = 1.0
+            m = TOKEN_RE.search(batch.texts[i])
+            first = m.group().lower() if m else ""
+            if first in ANAPHORS:
+                f["F=" + first] = 1.0
+                for c in prev_concepts:
+                    f["ANA&PL=" + c] = 1.0
+        return bags
 
     def _lexicon_hits(self, texts: list[str], lemmas: list[str] | None) -> list[set]:
         found: list[set] = [set() for _ in texts]
@@ -149,15 +177,60 @@ class FeatureExtractor:
             found[idx[h.i]].add((h.concept, h.subconcept or "-", h.term))
         return found
 
-    # -- hashing ------------------------------------------------------------------------------------
+    def _neighbour_hits(self, neighbours: list[str], texts: list[str], here: list[set], step: int) -> list[set]:
+        """Hits in each neighbour; a neighbour that is the adjacent sentence of the batch reuses its hits."""
+        out: list = [None] * len(texts)
+        todo = []
+        for i, t in enumerate(neighbours):
+            j = i + step
+            if not t:
+                out[i] = set()
+            elif 0 <= j < len(texts) and texts[j] == t:
+                out[i] = here[j]
+            else:
+                todo.append(i)
+        if todo:
+            hits = self._lexicon_hits([neighbours[i] for i in todo], None)
+            for i, h in zip(todo, hits):
+                out[i] = h
+        return out
+
+    def _neighbour_scan(self, neighbours: list[str], texts: list[str], here: list[set], step: int) -> list[set]:
+        out: list = [None] * len(texts)
+        todo = []
+        for i, t in enumerate(neighbours):
+            j = i + step
+            if not t:
+                out[i] = set()
+            elif 0 <= j < len(texts) and texts[j] == t:
+                out[i] = here[j]
+            else:
+                todo.append(i)
+        if todo:
+            low, starts = _joined([neighbours[i] for i in todo])
+            for i, s in zip(todo, self.keywords.scan(low, starts)):
+                out[i] = s
+        return out
+
+    # -- the matrix ---------------------------------------------------------------------------------
     def transform(self, batch: SentenceBatch) -> sp.csr_matrix:
-        return hash_bags(self.bags(batch), self.settings.n_features)
+        from sklearn.feature_extraction import FeatureHasher
+        from sklearn.preprocessing import normalize
+        n = len(batch)
+        _, _, _, cw = self.settings.widths
+        if n == 0:
+            return sp.csr_matrix((0, self.settings.total_width))
+        nw = self.settings.neighbour_weight
+        blocks = [self.words.transform(batch.texts), nw * self.before.transform(batch.prev),
+                  nw * self.after.transform(batch.next)]
+        bags = self.cue_bags(batch)
+        blocks.append(FeatureHasher(n_features=cw, input_type="dict", alternate_sign=False).transform(bags)
+                      if any(bags) else sp.csr_matrix((n, cw)))
+        X = sp.hstack(blocks, format="csr", dtype=np.float64)
+        return normalize(X, norm="l2", copy=False)
 
-
-def hash_bags(bags: list[dict], n_features: int) -> sp.csr_matrix:
-    """Named features -> L2-normalised CSR rows (sklearn's FeatureHasher: murmurhash3, stable across versions)."""
-    from sklearn.feature_extraction import FeatureHasher
-    from sklearn.preprocessing import normalize
-    hasher = FeatureHasher(n_features=n_features, input_type="dict", alternate_sign=False)
-    X = hasher.transform(bags) if bags else sp.csr_matrix((0, n_features))
-    return normalize(X.tocsr().astype(np.float64), norm="l2", copy=False)
+    def word_column(self, gram: str) -> int:
+        """Column of a lower-cased word or word pair ("joined up") in the words block, as HashingVectorizer
+        hashes it (murmurhash3, seed 0): for explaining a tag."""
+        from sklearn.utils import murmurhash3_32
+        return abs(murmurhash3_32(gram, seed=0)) % self.settings.widths[0]

@@ -22,6 +22,15 @@ class KeywordDetector:
         self.name = f"keyword:{lexicon.name}"
         self.version = lexicon.version
 
+    uses_lemmas = False
+
+    def label(self) -> str:
+        return f"plain keywords of {self.lexicon.label}"
+
+    def run_info(self) -> dict:
+        return {"backend": self.backend, "name": self.name, "version": self.version,
+                "keywords": {c: [f.source for f in self.lexicon.concept(c).keywords] for c in self.concepts}}
+
     def detect(self, batch: SentenceBatch) -> Detection:
         n = len(batch)
         tagged = {c: np.zeros(n, dtype=bool) for c in self.concepts}
@@ -33,4 +42,5 @@ class KeywordDetector:
                     if m.end() > m.start():
                         tagged[c][i] = True
                         hits.append(Hit(i, c, "", "keyword", m.start(), m.end(), text[m.start():m.end()]))
-        return Detection(self.concepts, {c: t.astype(float) for c, t in tagged.items()}, tagged, hits)
+        # rules give no probability: NaN (an empty cell in evidence.csv)
+        return Detection(self.concepts, {c: np.full(n, np.nan) for c in self.concepts}, tagged, hits)

@@ -18,6 +18,12 @@ class LexiconDetector:
         self.name = f"lexicon:{lexicon.name}"
         self.version = lexicon.version
 
+    def label(self) -> str:
+        return f"lexicon {self.lexicon.label}"
+
+    def run_info(self) -> dict:
+        return {"backend": self.backend, "name": self.name, "version": self.version}
+
     @property
     def uses_lemmas(self) -> bool:
         return self.matcher.uses_lemmas
@@ -29,4 +35,5 @@ class LexiconDetector:
         for h in self.matcher.tag_batch(batch.texts, batch.lemmas if self.uses_lemmas else None):
             tagged[h.concept][h.i] = True
             hits.append(Hit(h.i, h.concept, h.subconcept, h.term, h.start, h.end, h.matched))
-        return Detection(self.concepts, {c: t.astype(float) for c, t in tagged.items()}, tagged, hits)
+        # rules give no probability: NaN (an empty cell in evidence.csv)
+        return Detection(self.concepts, {c: np.full(n, np.nan) for c in self.concepts}, tagged, hits)

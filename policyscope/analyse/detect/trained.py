@@ -69,7 +69,6 @@ class TrainedDetector:
         self.features = FeatureExtractor(lexicon, self.concepts, self.settings, matcher=self.matcher)
         self.gate = gate_regex(lexicon, self.concepts, info.get("gate", {}).get("words", GATE_WORDS))
         self.outside_prob = {c: float(spec["concepts"][c].get("outside_prob", 0.0)) for c in self.concepts}
-        self._explain = {c: self._feature_weights(c) for c in self.concepts}
 
     @property
     def uses_lemmas(self) -> bool:
@@ -101,8 +100,8 @@ class TrainedDetector:
                                 [batch.next[i] for i in idx],
                                 [batch.lemmas[i] for i in idx] if batch.lemmas is not None else None)
             X = self.features.transform(sub)
-            for c, clf in self.classifiers.items():
-                prob[c][idx] = clf.proba(X)
+            for c in self.concepts:
+                prob[c][idx] = self.classifiers[c].proba(X)
         return mask, prob
 
     def detect(self, batch: SentenceBatch) -> Detection:
@@ -134,25 +133,17 @@ class TrainedDetector:
                     out.append(self._model_hit(i, c, batch.texts[i]))
         return out
 
-    def _feature_weights(self, concept: str):
-        from sklearn.utils import murmurhash3_32
-        w = self.classifiers[concept].weights
-        n = self.settings.n_features
-
-        def weight(name: str) -> float:
-            return float(w[murmurhash3_32(name, positive=True) % n])
-        return weight
-
     def _model_hit(self, i: int, concept: str, text: str) -> Hit:
+        """The word or word pair of the sentence whose weight for the concept is largest."""
         toks = list(TOKEN_RE.finditer(_lower_same_length(text)))
-        weight = self._explain[concept]
-        best = None  # (weight, start, end, label)
+        w = self.classifiers[concept].weights
+        best = None  # (weight, start, end)
         for k, m in enumerate(toks):
-            cands = [("w=" + m.group(), m.start(), m.end())]
-            if k + 1 < len(toks):
-                cands.append((f"b={m.group()}_{toks[k + 1].group()}", m.start(), toks[k + 1].end()))
-            for name, a, b in cands:
-                wt = weight(name)
+            cands = [(m.group(), m.start(), m.end())]
+            if self.settings.bigrams and k + 1 < len(toks):
+                cands.append((f"{m.group()} {toks[k + 1].group()}", m.start(), toks[k + 1].end()))
+            for gram, a, b in cands:
+                wt = float(w[self.features.word_column(gram)])
                 if best is None or wt > best[0]:
                     best = (wt, a, b)
         if best is None:
@@ -194,7 +185,7 @@ def load_trained(folder: str | Path, backend: str, lexicon: Lexicon, matcher: Ma
                             f"(sha256 {lexicon.sha256[:12]})", path=str(folder),
                             hint="retrain it with this lexicon (`policyscope detect train`), or use --detector lexicon")
     spec = info["backends"][backend]
-    n = int(spec["features"]["n_features"])
+    n = FeatureSettings.from_dict(spec["features"]).total_width
     weights = folder / spec["weights"]
     if not weights.exists():
         raise DetectorError(f"weights file {spec['weights']} is missing", path=str(folder))

@@ -17,7 +17,7 @@ from policyscope.errors import DetectorError
 class TrainSettings:
     """Declared defaults of the fitting recipe (recorded in the model folder)."""
 
-    C_grid: tuple[float, ...] = (0.5, 2.0, 8.0, 32.0)
+    C_grid: tuple[float, ...] = (4.0, 16.0, 64.0)
     inner_folds: int = 5
     class_weight: str | None = "balanced"
     seed: int = 0
@@ -85,6 +85,9 @@ def fit_concept(X: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, settings: T
     if y.sum() == len(y):
         raise DetectorError(f"concept {concept!r} has only positive labels in the training set",
                             hint="a detector needs sentences that are not about it too")
+    width = X.shape[1]
+    cols = np.unique(X.indices)  # only features seen in training can get a weight: fit on those columns
+    X = X[:, cols]
     folds = grouped_folds(groups, y, settings.inner_folds, settings.seed)
     best = None
     for C in settings.C_grid:
@@ -102,7 +105,9 @@ def fit_concept(X: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, settings: T
     a, b = fit_platt(oof, y)
     threshold = best_f1_threshold(y, calibrate(oof, a, b))
     final = _logreg(C, settings.class_weight).fit(X, y)
-    return ConceptClassifier(weights=final.coef_.ravel().astype(np.float64), intercept=float(final.intercept_[0]),
+    weights = np.zeros(width, dtype=np.float64)
+    weights[cols] = final.coef_.ravel()
+    return ConceptClassifier(weights=weights, intercept=float(final.intercept_[0]),
                              platt_a=a, platt_b=b, threshold=threshold, C=float(C))
 
 
