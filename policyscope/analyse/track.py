@@ -151,7 +151,7 @@ def tag_rows(rows: list[tuple], tagger, *, before: tuple | None = None, after: t
         r = rows[h.i]
         hits.append({"rowid": r[0], "doc_id": r[1], "sentence": r[2], "concept": h.concept,
                      "subconcept": h.subconcept, "term": h.term, "char_start": h.start, "char_end": h.end,
-                     "matched": h.matched, "probability": float(found.prob[h.concept][h.i])})
+                     "matched": h.matched, "probability": round(float(found.prob[h.concept][h.i]), 6)})
     return hits
 
 

@@ -13,10 +13,10 @@ from policyscope.analyse.detect.base import MODEL_BACKENDS, SentenceBatch
 from policyscope.analyse.detect.classifier import ConceptClassifier, calibrate, save_weights
 from policyscope.analyse.detect.features import FeatureExtractor, FeatureSettings
 from policyscope.analyse.detect.labels import LabelSet
-from policyscope.analyse.detect.trained import DETECTOR_JSON, FORMAT, GATE_WORDS, gate_regex
+from policyscope.analyse.detect.trained import DETECTOR_JSON, FORMAT, GATE_WORDS, gate_mask_of, gate_regex
 from policyscope.analyse.detect.training import TrainSettings, fit_concept
 from policyscope.analyse.lexicon import Lexicon
-from policyscope.analyse.matcher import Matcher, _lower_same_length
+from policyscope.analyse.matcher import Matcher
 from policyscope.errors import DetectorError
 
 
@@ -29,6 +29,8 @@ class Recipe:
     train: TrainSettings = field(default_factory=TrainSettings)
     gate_words: str = GATE_WORDS
     include_borderline: bool = True
+    # hybrid: a sentence with a lexicon hit is always tagged; the model adds the sentences the rules miss
+    lexicon_tags: bool = True
 
     def features_for(self, backend: str) -> FeatureSettings:
         return replace(self.features, use_lexicon=backend == "hybrid")
@@ -45,8 +47,7 @@ def label_batch(labels: LabelSet, idx: np.ndarray | None = None) -> SentenceBatc
 
 
 def gate_mask(lexicon: Lexicon, concepts: list[str], words: str, texts: list[str]) -> np.ndarray:
-    rx = gate_regex(lexicon, concepts, words)
-    return np.array([rx.search(_lower_same_length(t)) is not None for t in texts], dtype=bool)
+    return gate_mask_of(gate_regex(lexicon, concepts, words), texts)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Featurized:
 
     X: object  # CSR, one row per labelled row
     inside: np.ndarray
+    forced: dict | None = None  # concept -> rows tagged whatever the model says (the hybrid's lexicon hits)
 
 
 def featurize(labels: LabelSet, lexicon: Lexicon, backend: str, recipe: Recipe,
@@ -62,7 +64,13 @@ def featurize(labels: LabelSet, lexicon: Lexicon, backend: str, recipe: Recipe,
     batch = label_batch(labels)
     inside = gate_mask(lexicon, labels.concepts, recipe.gate_words, batch.texts)
     fx = FeatureExtractor(lexicon, labels.concepts, recipe.features_for(backend), matcher=matcher)
-    return Featurized(fx.transform(batch), inside)
+    forced = None
+    if backend == "hybrid" and recipe.lexicon_tags:
+        m = matcher or Matcher(lexicon, concepts=labels.concepts)
+        forced = {c: np.zeros(len(batch), dtype=bool) for c in labels.concepts}
+        for h in m.tag_batch(batch.texts, batch.lemmas if m.uses_lemmas else None):
+            forced[h.concept][h.i] = True
+    return Featurized(fx.transform(batch), inside, forced)
 
 
 def fit_rows(labels: LabelSet, feats: Featurized, idx: np.ndarray, recipe: Recipe
@@ -76,7 +84,8 @@ def fit_rows(labels: LabelSet, feats: Featurized, idx: np.ndarray, recipe: Recip
     out, outside = {}, {}
     for c in labels.concepts:
         y = labels.frame[c].to_numpy(int)
-        out[c] = fit_concept(feats.X[keep], y[keep], labels.groups[keep], recipe.train, concept=c)
+        forced = feats.forced[c][keep] if feats.forced else None
+        out[c] = fit_concept(feats.X[keep], y[keep], labels.groups[keep], recipe.train, concept=c, forced=forced)
         rest = y[idx[~inside]]
         outside[c] = float((rest.sum() + 0.5) / (len(rest) + 1.0)) if len(rest) else 0.0
     return out, outside
@@ -91,7 +100,10 @@ def predict_rows(classifiers: dict[str, ConceptClassifier], outside: dict[str, f
         p = np.full(len(idx), outside[c])
         if inside.any():
             p[inside] = calibrate(clf.scores(feats.X[idx[inside]]), clf.platt_a, clf.platt_b)
-        out[c] = (p, (p >= clf.threshold) & inside)
+        tagged = (p >= clf.threshold) & inside
+        if feats.forced:
+            tagged |= feats.forced[c][idx]
+        out[c] = (p, tagged)
     return out
 
 
@@ -114,6 +126,7 @@ def train_detector(labels: LabelSet, lexicon: Lexicon, out: str | Path, *, name:
         classifiers, outside = fit_rows(labels, featurize(labels, lexicon, backend, recipe, matcher), idx, recipe)
         save_weights(out / f"{backend}.npz", classifiers)
         backends[backend] = {"weights": f"{backend}.npz", "features": recipe.features_for(backend).to_dict(),
+                             "lexicon_tags": backend == "hybrid" and recipe.lexicon_tags,
                              "concepts": {c: {**clf.meta(), "outside_prob": outside[c]}
                                           for c, clf in classifiers.items()}}
     from importlib import metadata

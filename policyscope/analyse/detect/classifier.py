@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 
 @dataclass
@@ -19,10 +18,13 @@ class ConceptClassifier:
     threshold: float  # tag when calibrated p >= threshold
     C: float  # the regularisation chosen by cross-validation (recorded, not needed to predict)
 
-    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+    def scores(self, X) -> np.ndarray:
+        """Decision values of feature rows: a scipy matrix (training) or features.Encoded (tagging)."""
+        if hasattr(X, "vals"):
+            return X.dot(self.weights) + self.intercept
         return np.asarray(X @ self.weights).ravel() + self.intercept
 
-    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+    def proba(self, X) -> np.ndarray:
         return calibrate(self.scores(X), self.platt_a, self.platt_b)
 
     def meta(self) -> dict:

@@ -1,44 +1,46 @@
 """Features of a sentence for the trained detectors: what it says, what its neighbours say, and (for the
 hybrid backend) what the lexicon finds in all three.
 
-Each block is hashed into its own fixed-width slice of one sparse row (no vocabulary to ship or to
-drift), with the weight given:
+Every feature has a name, hashed (CRC-32) into one fixed-width space: no vocabulary to ship or to
+drift. Names and values:
 
-    words      words and word pairs of the sentence                                  1.0
-    before     words of the sentence before                                          neighbour_weight
-    after      words of the sentence after                                           neighbour_weight
-    cues (hybrid only), named features:
-      L=concept S=concept:sub T=term   the lexicon's hits in the sentence            1.0
-      PL=concept NL=concept            ... in the sentence before / after            neighbour_weight
-      X=exclusion                      an exclusion form occurs ("European integration")
-      C=context                        a context cue list occurs ("care", "not_care_...")
-      K=concept PK= NK=                a plain keyword occurs (sentence / before / after)
-      F=first word, ANA&PL=concept     a sentence opening with "it", "this", "these" ... after a
-                                       sentence about the concept (anaphora)
+    w=TOKEN, and word pairs           words and word pairs of the sentence (a pair's    1.0
+                                      column is mixed from its two words' columns)
+    c=TOKEN                           words of the sentences before and after          neighbour_weight
+    hybrid only:
+      L=concept S=concept:sub T=term  the lexicon's hits in the sentence               1.0
+      PL=concept NL=concept           ... in the sentence before / after               neighbour_weight
+      K=concept PK= NK=               a plain keyword occurs (sentence / before / after) 1.0
+      F=first word, ANA&PL=concept    a sentence opening with "it", "this", "these" ... after a
+                                      sentence about the concept (anaphora)           1.0
 
-Rows are L2-normalised, so a long sentence does not outweigh a short one. Speed: words are hashed
-by scikit-learn's HashingVectorizer, and every cue regex runs once over the whole batch joined by
-NUL characters (as the Matcher does), so a batch costs a few passes of C code, not one Python loop
-per sentence and pattern.
+(The lexicon's exclusions and context cues act through its hits; as features of their own they made
+no difference in grouped cross-validation and cost a regex pass each, so they are not used.)
+
+Rows are L2-normalised, so a long sentence does not outweigh a short one. An encoded batch is three
+flat arrays (row pointers, columns, values): training turns it into a scipy matrix for
+scikit-learn; prediction takes dot products with the weights directly, so tagging imports neither.
+Speed: cue regexes run once over the whole batch joined by NUL characters (as the Matcher does), and
+a sentence that is also another row's neighbour is tokenised once.
 """
 from __future__ import annotations
 
 import re
+import zlib
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
 from itertools import accumulate
 
 import numpy as np
-import scipy.sparse as sp
 
 from policyscope.analyse.detect.base import SentenceBatch
 from policyscope.analyse.lexicon import Lexicon
 from policyscope.analyse.matcher import SEP, Matcher, _lower_same_length
 
-TOKEN_PATTERN = r"(?u)[^\W_]+"
-TOKEN_RE = re.compile(TOKEN_PATTERN)
+TOKEN_RE = re.compile(r"[^\W_]+")
 ANAPHORS = frozenset("it this these that they such both its their those there here".split())
-CUE_WIDTH = 1 << 16
+PAIR_MIX = 1_000_003  # mixes two word columns into a word-pair column
+CACHE_LIMIT = 500_000  # feature names whose column is remembered (bounded memory on any corpus)
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ class FeatureSettings:
     use_lexicon: bool = True
     bigrams: bool = True
     neighbour_weight: float = 0.5
-    n_features: int = 1 << 20  # width of the words block; before/after get a quarter each
-    char_ngrams: int = 0  # kept for reading older folders; character n-grams are not used
+    neighbour_words: bool = True  # c= features (the words of the sentences either side)
+    n_features: int = 1 << 21  # width of the hashed space
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -60,21 +62,38 @@ class FeatureSettings:
         return cls(**{k: v for k, v in d.items() if k in known})
 
     @property
-    def widths(self) -> tuple[int, int, int, int]:
-        """(words, before, after, cues) block widths."""
-        n = self.n_features
-        return n, n // 4, n // 4, CUE_WIDTH
-
-    @property
     def total_width(self) -> int:
-        return sum(self.widths)
+        return self.n_features
 
 
-def _vectorizer(width: int, ngrams: int):
-    from sklearn.feature_extraction.text import HashingVectorizer
-    return HashingVectorizer(n_features=width, token_pattern=TOKEN_PATTERN, lowercase=True,
-                             ngram_range=(1, ngrams), alternate_sign=False, binary=True, norm=None,
-                             dtype=np.float64)
+@dataclass
+class Encoded:
+    """Feature rows of a batch: row k's entries are cols[indptr[k]:indptr[k+1]] with the values in vals (a
+    column may occur twice when two names hash to it), each row L2-normalised over its entries."""
+
+    indptr: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    width: int
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def row_ids(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self)), np.diff(self.indptr))
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """Each row's dot product with a weight vector. bincount adds each row's entries in order, so a row
+        gets the same value whatever batch it came in (reduceat's vectorised sums depend on alignment)."""
+        if not self.cols.size:
+            return np.zeros(len(self))
+        return np.bincount(self.row_ids(), weights=self.vals * weights[self.cols], minlength=len(self))
+
+    def tocsr(self):
+        import scipy.sparse as sp
+        X = sp.csr_matrix((self.vals, self.cols, self.indptr), shape=(len(self), self.width))
+        X.sum_duplicates()  # entries of one column add up, as in dot()
+        return X
 
 
 class _Scanner:
@@ -85,11 +104,26 @@ class _Scanner:
 
     def scan(self, low_joined: str, starts: list[int]) -> list[set]:
         found: list[set] = [set() for _ in starts]
+        n = len(starts)
         for name, rx in self.patterns:
-            for m in rx.finditer(low_joined):
+            search = rx.search
+            pos = 0
+            while True:
+                m = search(low_joined, pos)
+                if m is None:
+                    break
+                i = bisect_right(starts, m.start()) - 1
                 if m.end() > m.start():
-                    found[bisect_right(starts, m.start()) - 1].add(name)
+                    found[i].add(name)
+                if i + 1 >= n:
+                    break
+                pos = starts[i + 1]  # one match per sentence is all a feature needs
         return found
+
+
+def column(name: str, width: int) -> int:
+    """The hashed column of a feature name (CRC-32: stable across platforms and versions)."""
+    return zlib.crc32(name.encode("utf-8")) % width
 
 
 def _joined(texts: list[str]) -> tuple[str, list[int]]:
@@ -98,8 +132,8 @@ def _joined(texts: list[str]) -> tuple[str, list[int]]:
 
 
 class FeatureExtractor:
-    """Sentence batch -> CSR matrix (n_sentences x total_width). Deterministic: the same text, neighbours and
-    lexicon give the same row."""
+    """Sentence batch -> encoded feature rows. Deterministic: the same text, neighbours and lexicon give the
+    same row, whether the sentence comes in a document stream or alone with its neighbours' texts."""
 
     def __init__(self, lexicon: Lexicon, concepts: list[str], settings: FeatureSettings,
                  matcher: Matcher | None = None):
@@ -109,65 +143,25 @@ class FeatureExtractor:
         self.matcher = None
         if settings.use_lexicon:
             self.matcher = matcher or Matcher(lexicon, concepts=concepts)
-        w, b, a, _ = settings.widths
-        self.words = _vectorizer(w, 2 if settings.bigrams else 1)
-        self.before = _vectorizer(b, 1)
-        self.after = _vectorizer(a, 1)
         self.keywords = _Scanner([(c, "|".join(f"(?:{f.pattern})" for f in lexicon.concept(c).keywords))
                                   for c in concepts])
-        excl = [e for c in concepts for e in lexicon.concept(c).exclusions] + list(lexicon.global_exclusions)
-        self.exclusions = _Scanner([(e.id, "|".join(f"(?:{f.pattern})" for f in e.forms if f.kind != "lemma"))
-                                    for e in excl])
-        self.contexts = _Scanner(sorted(lexicon.contexts.items()))
+        self._cols: dict[str, int] = {}
+        self._by_prefix: dict[str, dict[str, int]] = {}
 
-    # -- blocks -----------------------------------------------------------------------------------
-    def cue_bags(self, batch: SentenceBatch) -> list[dict]:
-        """The named features (hybrid: lexicon, exclusions, contexts, keywords, anaphora) of every sentence."""
-        n = len(batch)
-        bags: list[dict] = [{} for _ in range(n)]
-        if self.matcher is None:
-            return bags
-        nw = self.settings.neighbour_weight
-        here = self._lexicon_hits(batch.texts, batch.lemmas)
-        prev = self._neighbour_hits(batch.prev, batch.texts, here, -1)
-        nxt = self._neighbour_hits(batch.next, batch.texts, here, +1)
-        low, starts = _joined(batch.texts)
-        kw_here = self.keywords.scan(low, starts)
-        excl = self.exclusions.scan(low, starts)
-        ctx = self.contexts.scan(low, starts)
-        kw_prev = self._neighbour_scan(batch.prev, batch.texts, kw_here, -1)
-        kw_next = self._neighbour_scan(batch.next, batch.texts, kw_here, +1)
-        for i in range(n):
-            f = bags[i]
-            for concept, sub, term in here[i]:
-                f["L=" + concept] = 1.0
-                f[f"S={concept}:{sub}"] = 1.0
-                f["T=" + term] = 1.0
-            prev_concepts = {c for c, _, _ in prev[i]} | kw_prev[i]
-            for concept, _, _ in prev[i]:
-                f["PL=" + concept] = nw
-            for concept, _, _ in nxt[i]:
-                f["NL=" + concept] = nw
-            for e in excl[i]:
-                f["X=" + e] = 1.0
-            for name in ctx[i]:
-                f["C=" + name] = 1.0
-            for c in kw_here[i]:
-                f["K=" + c] = 1.0
-            for c in kw_prev[i]:
-                f["PK=" + c] = 1.0
-            for c in kw_next[i]:
-                f["NK=" + c] = 1.0
-            m = TOKEN_RE.search(batch.texts[i])
-            first = m.group().lower() if m else ""
-            if first in ANAPHORS:
-                f["F=" + first] = 1.0
-                for c in prev_concepts:
-                    f["ANA&PL=" + c] = 1.0
-        return bags
+    def col(self, name: str) -> int:
+        c = self._cols.get(name)
+        if c is None:
+            if len(self._cols) >= CACHE_LIMIT:
+                self._cols.clear()
+            c = self._cols[name] = column(name, self.settings.n_features)
+        return c
 
-    def _lexicon_hits(self, texts: list[str], lemmas: list[str] | None) -> list[set]:
+    # -- lexicon and keyword cues ----------------------------------------------------------------
+    def lexicon_hits(self, texts: list[str], lemmas: list[str] | None) -> list[set]:
+        """Per sentence, the (concept, sub-concept, term) of the lexicon's hits: what the L/S/T features read."""
         found: list[set] = [set() for _ in texts]
+        if self.matcher is None:
+            return found
         idx = [i for i, t in enumerate(texts) if t]
         if not idx:
             return found
@@ -177,60 +171,153 @@ class FeatureExtractor:
             found[idx[h.i]].add((h.concept, h.subconcept or "-", h.term))
         return found
 
-    def _neighbour_hits(self, neighbours: list[str], texts: list[str], here: list[set], step: int) -> list[set]:
-        """Hits in each neighbour; a neighbour that is the adjacent sentence of the batch reuses its hits."""
-        out: list = [None] * len(texts)
-        todo = []
-        for i, t in enumerate(neighbours):
+    def _keyword_sets(self, texts: list[str]) -> list[set]:
+        if not texts:
+            return []
+        low, starts = _joined(texts)
+        return self.keywords.scan(low, starts)
+
+    def _neighbours(self, batch: SentenceBatch, rows, which: str, own: list, compute) -> list:
+        """For each row, `own`'s value for its neighbour (`prev`/`next`) when that neighbour is the adjacent
+        sentence of the batch (the usual case in a document stream), else `compute` on the neighbour's text."""
+        step = -1 if which == "prev" else 1
+        texts = batch.texts
+        neigh = batch.prev if which == "prev" else batch.next
+        out: list = [None] * len(rows)
+        todo: dict[str, list[int]] = {}
+        for k, i in enumerate(rows):
+            t = neigh[i]
             j = i + step
             if not t:
-                out[i] = set()
+                out[k] = set()
             elif 0 <= j < len(texts) and texts[j] == t:
-                out[i] = here[j]
+                out[k] = own[j]
             else:
-                todo.append(i)
+                todo.setdefault(t, []).append(k)
         if todo:
-            hits = self._lexicon_hits([neighbours[i] for i in todo], None)
-            for i, h in zip(todo, hits):
-                out[i] = h
+            for t, v in zip(todo, compute(list(todo))):
+                for k in todo[t]:
+                    out[k] = v
         return out
 
-    def _neighbour_scan(self, neighbours: list[str], texts: list[str], here: list[set], step: int) -> list[set]:
-        out: list = [None] * len(texts)
-        todo = []
-        for i, t in enumerate(neighbours):
-            j = i + step
-            if not t:
-                out[i] = set()
-            elif 0 <= j < len(texts) and texts[j] == t:
-                out[i] = here[j]
-            else:
-                todo.append(i)
-        if todo:
-            low, starts = _joined([neighbours[i] for i in todo])
-            for i, s in zip(todo, self.keywords.scan(low, starts)):
-                out[i] = s
-        return out
-
-    # -- the matrix ---------------------------------------------------------------------------------
-    def transform(self, batch: SentenceBatch) -> sp.csr_matrix:
-        from sklearn.feature_extraction import FeatureHasher
-        from sklearn.preprocessing import normalize
-        n = len(batch)
-        _, _, _, cw = self.settings.widths
-        if n == 0:
-            return sp.csr_matrix((0, self.settings.total_width))
+    def cue_bags(self, batch: SentenceBatch, rows, lexicon_hits: list[set] | None = None) -> list[dict]:
+        """The named hybrid features of the sentences `rows` of the batch; lexicon_hits: lexicon_hits() of the
+        whole batch, when the caller has them already."""
+        bags: list[dict] = [{} for _ in rows]
+        if self.matcher is None:
+            return bags
         nw = self.settings.neighbour_weight
-        blocks = [self.words.transform(batch.texts), nw * self.before.transform(batch.prev),
-                  nw * self.after.transform(batch.next)]
-        bags = self.cue_bags(batch)
-        blocks.append(FeatureHasher(n_features=cw, input_type="dict", alternate_sign=False).transform(bags)
-                      if any(bags) else sp.csr_matrix((n, cw)))
-        X = sp.hstack(blocks, format="csr", dtype=np.float64)
-        return normalize(X, norm="l2", copy=False)
+        hits = lexicon_hits if lexicon_hits is not None else self.lexicon_hits(batch.texts, batch.lemmas)
+        kws = self._keyword_sets(batch.texts)
+        prev = self._neighbours(batch, rows, "prev", hits, lambda ts: self.lexicon_hits(ts, None))
+        nxt = self._neighbours(batch, rows, "next", hits, lambda ts: self.lexicon_hits(ts, None))
+        kw_prev = self._neighbours(batch, rows, "prev", kws, self._keyword_sets)
+        kw_next = self._neighbours(batch, rows, "next", kws, self._keyword_sets)
+        for k, i in enumerate(rows):
+            f = bags[k]
+            for concept, sub, term in hits[i]:
+                f["L=" + concept] = 1.0
+                f[f"S={concept}:{sub}"] = 1.0
+                f["T=" + term] = 1.0
+            prev_concepts = {c for c, _, _ in prev[k]} | kw_prev[k]
+            for concept, _, _ in prev[k]:
+                f["PL=" + concept] = nw
+            for concept, _, _ in nxt[k]:
+                f["NL=" + concept] = nw
+            for c in kws[i]:
+                f["K=" + c] = 1.0
+            for c in kw_prev[k]:
+                f["PK=" + c] = 1.0
+            for c in kw_next[k]:
+                f["NK=" + c] = 1.0
+            m = TOKEN_RE.search(batch.texts[i])
+            first = m.group().lower() if m else ""
+            if first in ANAPHORS:
+                f["F=" + first] = 1.0
+                for c in prev_concepts:
+                    f["ANA&PL=" + c] = 1.0
+        return bags
+
+    # -- encoding ----------------------------------------------------------------------------------
+    def _columns(self, prefix: str, names: list[str]) -> list[int]:
+        """Columns of prefix+name for each name (one cache per prefix; only new names are hashed)."""
+        cache = self._by_prefix.get(prefix)
+        if cache is None or len(cache) >= CACHE_LIMIT:
+            cache = self._by_prefix[prefix] = {}
+        missing = [t for t in names if t not in cache]
+        if missing:
+            width = self.settings.n_features
+            for t in missing:
+                cache[t] = column(prefix + t, width)
+        return [cache[t] for t in names]
+
+    def encode(self, batch: SentenceBatch, rows=None, lexicon_hits: list[set] | None = None) -> Encoded:
+        """Feature rows of the sentences `rows` of the batch (default: all), in that order.
+
+        A row is a list of (column, value) entries, L2-normalised over its entries; two names that hash to
+        one column are two entries (their dot products add up, as in the scipy matrix training builds)."""
+        rows = range(len(batch)) if rows is None else [int(i) for i in rows]
+        nw = self.settings.neighbour_weight
+        words_of: dict[str, list[str]] = {}  # a sentence that is also a neighbour is tokenised once
+        roles: dict[tuple[str, str], list[int]] = {}
+
+        def words(t: str) -> list[str]:
+            got = words_of.get(t)
+            if got is None:
+                got = words_of[t] = list(dict.fromkeys(TOKEN_RE.findall(_lower_same_length(t))))
+            return got
+
+        width = self.settings.n_features
+
+        def cols_of(role: str, t: str) -> list[int]:
+            got = roles.get((role, t))
+            if got is None:
+                if role == "b":  # a word pair's column from its words' columns: no string to build and hash
+                    wc = cols_of("w", t)
+                    got = list(dict.fromkeys([(a * PAIR_MIX + b) % width for a, b in zip(wc, wc[1:])]))
+                else:
+                    got = self._columns(role + "=", words(t))
+                roles[(role, t)] = got
+            return got
+
+        bigrams, neighbour_words = self.settings.bigrams, self.settings.neighbour_words
+        bags = self.cue_bags(batch, rows, lexicon_hits)
+        col = self.col
+        indptr, cols, vals = [0], [], []
+        for k, i in enumerate(rows):
+            t = batch.texts[i]
+            w = cols_of("w", t)
+            b = cols_of("b", t) if bigrams else []
+            cols += w
+            cols += b
+            vals += [1.0] * (len(w) + len(b))
+            if neighbour_words:
+                for t in (batch.prev[i], batch.next[i]):
+                    if t:
+                        c = cols_of("c", t)
+                        cols += c
+                        vals += [nw] * len(c)
+            for name, v in bags[k].items():
+                cols.append(col(name))
+                vals.append(v)
+            indptr.append(len(cols))
+        indptr_a = np.asarray(indptr, dtype=np.int64)
+        vals_a = np.asarray(vals, dtype=np.float64)
+        lengths = np.diff(indptr_a)
+        if vals_a.size:
+            ids = np.repeat(np.arange(len(lengths)), lengths)
+            norms = np.sqrt(np.bincount(ids, weights=vals_a ** 2, minlength=len(lengths)))
+            vals_a = vals_a / norms[ids]
+        return Encoded(indptr_a, np.asarray(cols, dtype=np.int64), vals_a, self.settings.n_features)
+
+    def transform(self, batch: SentenceBatch, rows=None, lexicon_hits: list[set] | None = None):
+        """The encoded rows as a scipy CSR matrix (for fitting with scikit-learn)."""
+        return self.encode(batch, rows, lexicon_hits).tocsr()
 
     def word_column(self, gram: str) -> int:
-        """Column of a lower-cased word or word pair ("joined up") in the words block, as HashingVectorizer
-        hashes it (murmurhash3, seed 0): for explaining a tag."""
-        from sklearn.utils import murmurhash3_32
-        return abs(murmurhash3_32(gram, seed=0)) % self.settings.widths[0]
+        """Column of a lower-cased word or word pair ("joined up") of the sentence: for explaining a tag."""
+        a, _, b = gram.partition(" ")
+        width = self.settings.n_features
+        if not b:
+            return column("w=" + a, width)
+        return (column("w=" + a, width) * PAIR_MIX + column("w=" + b, width)) % width

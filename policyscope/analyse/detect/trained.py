@@ -33,21 +33,51 @@ DETECTOR_JSON = "detector.json"
 METRICS_JSON = "metrics.json"
 
 # Vocabulary a sentence about either concept nearly always contains (checked on the labelled set:
-# docs/tracking.md gives the share of coded positives outside the gate).
-GATE_WORDS = (r"care|carer|health|nhs|patient|service|support|choice|choos|chose|control|budget|personal|individual|"
-              r"integrat|join|together|partner|commission|team|seamless|silo|co-?ordinat|independen|tailor|person|"
-              r"people|user|council|local authorit|disab|elder|older|gp|hospital|pool|fund|need|plan|system|"
-              r"organisation|organization|agenda|policy|direct|self|own|collaborat|boundar|share|joint|single|"
-              r"holistic|whole|wrap|one[- ]stop|co-?produc|co-?design|decide|say over|in charge")
+# `detect evaluate` counts coded positives outside the gate as misses). Word prefixes, "|"-separated.
+GATE_WORDS = ("care|carer|health|nhs|patient|service|support|choice|choos|chose|control|budget|personal|individual|"
+              "integrat|join|together|partner|commission|team|seamless|silo|co-ordinat|coordinat|co ordinat|"
+              "independen|tailor|person|user|council|local authorit|disab|gp|hospital|pool|collaborat|boundar|joint|"
+              "holistic|wrap|one-stop|one stop|co-produc|coproduc|co produc|co-design|codesign|co design|decide|"
+              "say over|in charge|agenda|fund|organisation|organization|own")
 
 
 def gate_regex(lexicon: Lexicon, concepts: list[str], words: str = GATE_WORDS) -> re.Pattern:
-    parts = [rf"\b(?:{words})"]
+    """One trie-shaped regex (fast in Python's re) for the gate words and every surface form and keyword of the
+    concepts; forms without a literal prefix are added as alternatives of their own."""
+    from policyscope.analyse.matcher import _sequence_entries, _trie_regex
+    entries = [(w, "") for w in words.split("|") if w]
+    others = []
     for c in concepts:
         concept = lexicon.concept(c)
-        parts += [f.pattern for f in concept.keywords]
-        parts += [f.pattern for t in concept.terms for f in t.forms if f.kind != "lemma"]
-    return re.compile("|".join(f"(?:{p})" for p in parts))
+        for f in list(concept.keywords) + [f for t in concept.terms for f in t.forms if f.kind != "lemma"]:
+            e = _sequence_entries(f)
+            if e is None:
+                others.append(f.pattern)
+            else:
+                entries.extend(e)
+    return re.compile("|".join([r"\b" + _trie_regex(entries)] + [f"(?:{p})" for p in others]))
+
+
+def gate_mask_of(rx: re.Pattern, texts: list[str]) -> np.ndarray:
+    from bisect import bisect_right
+    from itertools import accumulate
+    from policyscope.analyse.matcher import SEP
+    mask = np.zeros(len(texts), dtype=bool)
+    if not texts:
+        return mask
+    low = SEP.join(_lower_same_length(t) for t in texts)
+    starts = list(accumulate([len(t) + 1 for t in texts[:-1]], initial=0))
+    pos, n = 0, len(texts)
+    while True:
+        m = rx.search(low, pos)
+        if m is None:
+            break
+        i = bisect_right(starts, m.start()) - 1
+        mask[i] = True
+        if i + 1 >= n:
+            break
+        pos = starts[i + 1]
+    return mask
 
 
 class TrainedDetector:
@@ -69,6 +99,7 @@ class TrainedDetector:
         self.features = FeatureExtractor(lexicon, self.concepts, self.settings, matcher=self.matcher)
         self.gate = gate_regex(lexicon, self.concepts, info.get("gate", {}).get("words", GATE_WORDS))
         self.outside_prob = {c: float(spec["concepts"][c].get("outside_prob", 0.0)) for c in self.concepts}
+        self.lexicon_tags = bool(spec.get("lexicon_tags", False))
 
     @property
     def uses_lemmas(self) -> bool:
@@ -85,42 +116,55 @@ class TrainedDetector:
 
     # -- prediction -------------------------------------------------------------------------------
     def gated(self, batch: SentenceBatch) -> np.ndarray:
-        search = self.gate.search
-        return np.fromiter((search(_lower_same_length(t)) is not None for t in batch.texts), dtype=bool,
-                           count=len(batch))
+        """Sentences with gate vocabulary: one search pass over the joined batch, jumping to the next sentence
+        after each match."""
+        return gate_mask_of(self.gate, batch.texts)
 
-    def scores(self, batch: SentenceBatch) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(gate mask, {concept: calibrated probability}) for every sentence of the batch."""
+    def scores(self, batch: SentenceBatch, lex_hits=None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(gate mask, {concept: calibrated probability}) for every sentence of the batch; lex_hits: the
+        Matcher's hits in the batch, when the caller has them."""
         n = len(batch)
         mask = self.gated(batch)
         prob = {c: np.full(n, self.outside_prob[c]) for c in self.concepts}
         idx = np.flatnonzero(mask)
         if idx.size:
-            sub = SentenceBatch([batch.texts[i] for i in idx], [batch.prev[i] for i in idx],
-                                [batch.next[i] for i in idx],
-                                [batch.lemmas[i] for i in idx] if batch.lemmas is not None else None)
-            X = self.features.transform(sub)
+            sets = None
+            if lex_hits is not None and self.settings.use_lexicon:
+                sets = [set() for _ in range(n)]
+                for h in lex_hits:
+                    sets[h.i].add((h.concept, h.subconcept or "-", h.term))
+            X = self.features.encode(batch, idx, sets)
             for c in self.concepts:
                 prob[c][idx] = self.classifiers[c].proba(X)
         return mask, prob
 
     def detect(self, batch: SentenceBatch) -> Detection:
-        mask, prob = self.scores(batch)
+        # the lexicon's hits, once: features (hybrid), tags (the lexicon as ally) and evidence all read them
+        lex = self.matcher.tag_batch(batch.texts, batch.lemmas if self.uses_lemmas else None)
+        mask, prob = self.scores(batch, lex)
         tagged = {c: (prob[c] >= self.classifiers[c].threshold) & mask for c in self.concepts}
-        hits = self._evidence(batch, tagged)
+        if self.lexicon_tags:  # the lexicon as ally: its hits are tags, the model adds what the rules miss
+            for h in lex:
+                if h.concept in tagged:
+                    tagged[h.concept][h.i] = True
+        hits = self._evidence(batch, tagged, lex)
         return Detection(self.concepts, prob, tagged, hits)
 
     # -- evidence -------------------------------------------------------------------------------
-    def _evidence(self, batch: SentenceBatch, tagged: dict[str, np.ndarray]) -> list[Hit]:
+    def _evidence(self, batch: SentenceBatch, tagged: dict[str, np.ndarray], lex_hits=None) -> list[Hit]:
         """Per tagged sentence: its lexicon hits of the concept, else the word or word pair that weighs most."""
         rows = sorted({int(i) for c in self.concepts for i in np.flatnonzero(tagged[c])})
         if not rows:
             return []
-        texts = [batch.texts[i] for i in rows]
-        lem = [batch.lemmas[i] for i in rows] if batch.lemmas is not None and self.uses_lemmas else None
         lex: dict[tuple[int, str], list] = {}
-        for h in self.matcher.tag_batch(texts, lem):
-            lex.setdefault((rows[h.i], h.concept), []).append(h)
+        if lex_hits is not None:
+            for h in lex_hits:
+                lex.setdefault((h.i, h.concept), []).append(h)
+        else:
+            texts = [batch.texts[i] for i in rows]
+            lem = [batch.lemmas[i] for i in rows] if batch.lemmas is not None and self.uses_lemmas else None
+            for h in self.matcher.tag_batch(texts, lem):
+                lex.setdefault((rows[h.i], h.concept), []).append(h)
         out = []
         for i in rows:
             for c in self.concepts:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from policyscope.analyse.detect.classifier import ConceptClassifier, calibrate
 from policyscope.errors import DetectorError
@@ -58,8 +57,12 @@ def fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(m.coef_[0, 0]), float(m.intercept_[0])
 
 
-def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The probability cut that maximises F1 of `p >= t`, placed midway to the next lower probability."""
+def best_f1_threshold(y: np.ndarray, p: np.ndarray, forced: np.ndarray | None = None) -> float:
+    """The probability cut that maximises F1 of `p >= t` (or `forced`: rows tagged whatever their p), placed
+    midway to the next lower probability."""
+    if forced is not None and forced.any():
+        # forced rows are tagged at every cut: give them the top probability so the sweep counts them first
+        p = np.where(forced, np.inf, p)
     order = np.argsort(-p, kind="stable")
     ps, ys = p[order], y[order].astype(float)
     tp = np.cumsum(ys)
@@ -71,13 +74,20 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
     # only cut between distinct probabilities
     last_of_run = np.r_[ps[1:] != ps[:-1], True]
     f1 = np.where(last_of_run, f1, -1)
+    if forced is not None and forced.any():
+        f1[: int(forced.sum()) - 1] = -1  # a cut cannot untag a forced row
     j = int(np.argmax(f1))
     lower = ps[j + 1] if j + 1 < len(ps) else 0.0
+    if not np.isfinite(ps[j]):  # every tag is a forced one: cut above the highest model probability
+        finite = ps[np.isfinite(ps)]
+        return float(min(1.0, (finite.max() if finite.size else 1.0) + 1e-6))
     return float((ps[j] + lower) / 2)
 
 
-def fit_concept(X: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, settings: TrainSettings,
-                concept: str = "") -> ConceptClassifier:
+def fit_concept(X, y: np.ndarray, groups: np.ndarray, settings: TrainSettings,
+                concept: str = "", forced: np.ndarray | None = None) -> ConceptClassifier:
+    """forced: rows tagged whatever the model says (the hybrid's lexicon hits); the threshold is chosen for
+    the combined rule."""
     y = np.asarray(y).astype(int)
     if y.sum() == 0:
         raise DetectorError(f"concept {concept!r} has no positive labels in the training set",
@@ -103,7 +113,7 @@ def fit_concept(X: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, settings: T
             best = (score, C, oof)
     _, C, oof = best
     a, b = fit_platt(oof, y)
-    threshold = best_f1_threshold(y, calibrate(oof, a, b))
+    threshold = best_f1_threshold(y, calibrate(oof, a, b), forced)
     final = _logreg(C, settings.class_weight).fit(X, y)
     weights = np.zeros(width, dtype=np.float64)
     weights[cols] = final.coef_.ravel()
