@@ -139,7 +139,7 @@ def train_detector(labels: LabelSet, lexicon: Lexicon, out: str | Path, *, name:
         "training": {"labels": labels.files, "fingerprint": labels.fingerprint(), "n_rows": len(labels),
                      "n_documents": int(len(set(labels.groups))),
                      "n_positive": {c: int(labels.frame[c].sum()) for c in labels.concepts},
-                     "skipped_rows": len(labels.skipped), "seconds": round(time.perf_counter() - t0, 1)},
+                     "skipped_rows": len(labels.skipped)},
         "recipe": {"train": recipe.train.to_dict(), "include_borderline": recipe.include_borderline},
         "gate": {"words": recipe.gate_words},
         "backends": backends,

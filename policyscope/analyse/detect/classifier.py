@@ -38,17 +38,22 @@ def calibrate(scores: np.ndarray, a: float, b: float) -> np.ndarray:
 
 
 def save_weights(path: Path, classifiers: dict[str, ConceptClassifier]) -> None:
-    """Only the non-zero weights, as (index, value) arrays per concept: a few hundred kB."""
-    arrays = {}
-    for c, clf in classifiers.items():
-        idx = np.flatnonzero(clf.weights).astype(np.int32)
-        arrays[f"{c}__index"] = idx
-        arrays[f"{c}__value"] = clf.weights[idx].astype(np.float32)
-    np.savez_compressed(path, **arrays)
+    """Only the non-zero weights, as (index, value) arrays per concept: a few hundred kB. Written as an .npz
+    whose zip entries carry a fixed date, so the same fit gives the same bytes."""
+    import io
+    import zipfile
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for c, clf in classifiers.items():
+            idx = np.flatnonzero(clf.weights).astype(np.int32)
+            for name, arr in ((f"{c}__index", idx), (f"{c}__value", clf.weights[idx].astype(np.float32))):
+                buf = io.BytesIO()
+                np.save(buf, arr, allow_pickle=False)
+                zf.writestr(zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0)), buf.getvalue(),
+                            compress_type=zipfile.ZIP_DEFLATED)
 
 
 def load_weights(path: Path, concept: str, n_features: int) -> np.ndarray:
-    with np.load(path) as z:
+    with np.load(path, allow_pickle=False) as z:
         idx = z[f"{concept}__index"]
         val = z[f"{concept}__value"]
     w = np.zeros(n_features, dtype=np.float64)
