@@ -102,3 +102,51 @@ def test_cli_sample_then_score(demo_db_copy, tmp_path):
     assert n >= 2
     r = run.invoke(cli, ["validate", "--db", str(demo_db_copy)])
     assert r.exit_code == 2 and "E900" in r.output
+
+
+def test_the_sample_is_drawn_with_the_detector_track_counts_with(sample, tmp_path):
+    from policyscope.analyse.track import TrackOptions, run_track
+    db, res = sample
+    df = pd.read_csv(res.path, dtype=str, keep_default_na=False)
+    assert (df["detector"] == "social_care:hybrid").all() and df["detector_version"].str.len().gt(0).all()
+    assert df.loc[df["tagged"] == "1", "probability"].astype(float).between(0, 1).all()
+    run_track(db, tmp_path / "t", TrackOptions(bootstrap=0))
+    ev = pd.read_csv(tmp_path / "t" / "evidence.csv", dtype=str)
+    tracked = set(ev.loc[ev["concept"] == "integration", "sentence_id"])
+    assert set(df.loc[df["tagged"] == "1", "sentence_id"]) <= tracked
+    assert not set(df.loc[df["tagged"] == "0", "sentence_id"]) & tracked
+
+
+def test_scoring_with_another_detector_retags_and_error_rates_feed_track(sample, tmp_path):
+    from policyscope.analyse.detect import SentenceBatch, load_detector
+    from policyscope.analyse.track import TrackOptions, run_track
+    db, res = sample
+    df = pd.read_csv(res.path, dtype=str, keep_default_na=False)
+    df["code"] = df["tagged"]  # as coded: the hybrid's tags
+    coded = res.path.with_name("coded2.csv")
+    df.to_csv(coded, index=False)
+    import shutil
+    coded_lex = shutil.copy(coded, res.path.with_name("coded_lex.csv"))
+    with open_store(db) as st:
+        as_drawn = score_coded(coded, store=st, n_boot=50)
+        lexicon = score_coded(coded_lex, store=st, n_boot=50, detector="lexicon")
+        rows = stored_scores(st)
+    a = next(r for r in as_drawn["results"] if r["period"] == "all")
+    b = next(r for r in lexicon["results"] if r["period"] == "all")
+    assert a["precision"] == a["recall"] == 1.0 and a["specificity"] == 1.0
+    assert lexicon["detector"] == "lexicon" and as_drawn["detector"] == "social_care:hybrid"
+    # the lexicon's own tags of the coded sentences, read with their neighbours
+    lex_det = load_detector("lexicon", load_lexicon())
+    with open_store(db) as st:
+        texts = [st.sentence(s)["text"] for s in df["sentence_id"]]
+    lex_tags = lex_det.detect(SentenceBatch(texts, [""] * len(texts), [""] * len(texts))).tagged["integration"]
+    assert b["n_tagged"] == int(lex_tags.sum()) != a["n_tagged"]
+    assert {r["detector"] for r in rows} >= {"lexicon", "social_care:hybrid"}
+    out = run_track(db, tmp_path / "own", TrackOptions(bootstrap=50, error_rates=coded.with_suffix(".score.json")))
+    er = pd.read_csv(tmp_path / "own" / "error_rates.csv")
+    assert list(er["concept"]) == ["integration"] and er["sensitivity"].iloc[0] == 1.0
+    assert "validate --score" in er["source"].iloc[0]
+    share = out.share
+    corrected = share[share["measure"] == "sentence_share_corrected"]
+    assert set(corrected["concept"]) == {"integration"}
+    assert any("no error rates for personalisation" in w for w in out.warnings)

@@ -65,10 +65,12 @@ class TrackOptions:
     detector: str | None = None  # keyword | lexicon | model | hybrid | a model folder; None: hybrid if trained
     detector_model: str | Path | None = None  # the model folder (default models/detectors/<lexicon name>)
     correct: bool = True  # also write the error-corrected measures when the detector's error was measured
+    error_rates: str | Path | None = None  # a CODED.score.json from `validate --score`: correct with your own rates
 
     def parameters(self, scheme: PeriodScheme) -> dict:
         return {"by": self.by, "periods": self.periods, "period_scheme": scheme.describe(),
                 "detector": self.detector, "detector_model": str(self.detector_model or ""),
+                "error_rates": str(self.error_rates or ""),
                 "by_doc_type": self.by_doc_type, "sections": list(self.sections),
                 "include_duplicates": self.include_duplicates, "bootstrap": self.bootstrap,
                 "min_docs": self.min_docs, "concepts": self.concepts, "confidence_level": 0.95,
@@ -271,7 +273,19 @@ def track_setup(opts: TrackOptions) -> TrackSetup:
     detector = load_detector(opts.detector, lexicon, concepts=concepts, model=opts.detector_model, matcher=matcher)
     notes = [detector.note] if detector.note else []
     rates = None
-    if opts.correct:
+    if opts.correct and opts.error_rates:
+        from policyscope.analyse.validate import error_rates_from_score
+        own = error_rates_from_score(opts.error_rates)
+        label = detector_label(detector)
+        if own["detector"] and (own["detector"], own["detector_version"]) != label:
+            notes.append(f"{opts.error_rates} measured detector {own['detector']} {own['detector_version']}, this run "
+                         f"tags with {label[0]} {label[1]}: the correction assumes their error is the same")
+        src = f"{opts.error_rates} (validate --score: your hand-coded sample)"
+        rates = {c: ErrorRates.from_metrics(c, own["rates"][c], src) for c in concepts if c in own["rates"]}
+        missing = [c for c in concepts if c not in own["rates"]]
+        if missing:
+            notes.append(f"{opts.error_rates} has no error rates for {', '.join(missing)}: no corrected rows for them")
+    elif opts.correct:
         measured = detector_error_rates(detector.model_folder, detector.backend)
         if measured:
             src = f"{detector.model_folder}/metrics.json (detect evaluate: grouped cross-validation)"

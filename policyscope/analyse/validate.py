@@ -1,7 +1,9 @@
-"""Validity of a lexicon: draw a stratified sample for hand coding, then score the coding.
+"""Validity of a detector (the lexicon, or the trained hybrid `track` uses): draw a stratified sample for
+hand coding, then score the coding.
 
-Sample. Sentences in scope are split by period and into three strata: `tagged` (the lexicon hits
-the concept), `near` (not tagged, but containing a word of the concept's terms: where misses
+Sample. Sentences in scope are split by period and into three strata: `tagged` (the detector tags
+the concept: exactly what `track` counts), `near` (not tagged, but containing a word of the concept's
+terms: where misses
 hide) and `other` (the rest). Half the sample goes to tagged sentences, 30% to near misses and
 20% to the rest, spread evenly over periods (unused places move to other cells). Each row
 carries its sampling weight (sentences in its stratum and period / sentences drawn from it), so
@@ -10,8 +12,12 @@ precision and recall estimate the whole corpus, not the sample.
 Score. Coders fill `code` with 1 (a real mention of the concept in the lexicon's sense) or 0.
 precision = sum w [tagged & code] / sum w [tagged]; recall = sum w [tagged & code] / sum w [code];
 F1 = their harmonic mean; 95% intervals by a stratified bootstrap over coded rows (within
-stratum x period), per concept, per period and overall. Results are stored with the lexicon's
-name and version in the store's `validation` table and in CODED.score.json beside the file.
+stratum x period), per concept, per period and overall; also the weighted sensitivity and
+specificity, which `track --error-rates CODED.score.json` uses to correct shares for the error
+measured on your own corpus. Scoring with --detector re-tags the coded sentences (with their
+neighbours, from the store) by that detector, so one coded sample compares detectors. Results are
+stored with the lexicon's and detector's name and version in the store's `validation` table and in
+CODED.score.json beside the file.
 """
 from __future__ import annotations
 
@@ -28,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from policyscope.analyse.lexicon import Lexicon, load_lexicon
-from policyscope.analyse.matcher import Matcher
 from policyscope.analyse.periods import PeriodScheme
 from policyscope.analyse.scan import build_scope, iter_batches, resolve_sections
 from policyscope.errors import AnalysisError, UsageError
@@ -36,7 +41,7 @@ from policyscope.citation import sentence_citation
 
 SAMPLE_COLUMNS = ["sentence_id", "concept", "tagged", "period", "title", "date", "page", "sentence", "matched",
                   "code", "stratum", "weight", "doc_id", "doc_type", "terms", "citation", "lexicon",
-                  "lexicon_version", "seed"]
+                  "lexicon_version", "seed", "detector", "detector_version", "probability"]
 SHARES = {"tagged": 0.5, "near": 0.3, "other": 0.2}
 STOP = {"and", "the", "of", "for", "with", "their", "own", "to", "in", "on", "more", "what", "matters", "people",
         "person", "care", "health", "social", "services", "service", "support", "new", "up"}
@@ -56,6 +61,7 @@ CREATE TABLE IF NOT EXISTS validation (
     coded_file TEXT, coded_sha256 TEXT
 );
 """
+VALIDATION_ADDED = {"detector": "TEXT", "detector_version": "TEXT", "sensitivity": "REAL", "specificity": "REAL"}
 
 
 def near_miss_regex(lexicon: Lexicon, concept: str) -> re.Pattern | None:
@@ -101,30 +107,33 @@ def _allocate(n: int, populations: dict[str, int]) -> dict[str, int]:
 
 def draw_sample(store, concept: str, n: int, out: str | Path, *, lexicon: Lexicon | None = None, seed: int = 0,
                 by: str = "year", periods: str | None = None, sections=("body",),
-                include_duplicates: bool = False) -> SampleResult:
+                include_duplicates: bool = False, detector: str | None = None,
+                detector_model=None) -> SampleResult:
     if n < 1:
         raise UsageError("--sample must be at least 1")
     lexicon = lexicon or load_lexicon()
-    matcher = Matcher(lexicon, concepts=[concept])
+    from policyscope.analyse.detect import load_detector
+    from policyscope.analyse.track import detector_label, tag_store
+    det = load_detector(detector, lexicon, concepts=[concept], model=detector_model)
+    det_name, det_version = detector_label(det)
     sections = resolve_sections(sections)
     scope = build_scope(store, PeriodScheme(by, periods), sections, include_duplicates)
     if scope.docs.empty:
         raise AnalysisError("no dated documents in scope to sample from", path=str(store.path))
     docinfo = scope.docs.set_index("doc_id")
     near = near_miss_regex(lexicon, concept)
-    # population rowids per (period, stratum); hits per rowid
-    pop: dict[tuple[str, str], list[int]] = defaultdict(list)
+    # the detector's tags, in document order with neighbours: exactly what track counts
+    tagged = tag_store(store, det, sections, set(docinfo.index))
     matched: dict[int, list] = defaultdict(list)
-    cols = "s.rowid, s.doc_id, s.text" + (", s.lemmas" if matcher.uses_lemmas else "")
-    for rows in iter_batches(store, sections, cols, set(docinfo.index)):
-        hits = matcher.tag_batch([r[2] for r in rows], [r[3] for r in rows] if matcher.uses_lemmas else None)
-        tagged_idx = set()
-        for h in hits:
-            tagged_idx.add(h.i)
-            matched[rows[h.i][0]].append(h)
-        for i, r in enumerate(rows):
+    for h in tagged.hits:
+        if h["concept"] == concept:
+            matched[h["rowid"]].append(h)
+    # population rowids per (period, stratum)
+    pop: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for rows in iter_batches(store, sections, "s.rowid, s.doc_id, s.text", set(docinfo.index)):
+        for r in rows:
             period = docinfo.at[r[1], "period"]
-            if i in tagged_idx:
+            if r[0] in matched:
                 stratum = "tagged"
             elif near is not None and near.search(r[2]):
                 stratum = "near"
@@ -166,12 +175,15 @@ def draw_sample(store, concept: str, n: int, out: str | Path, *, lexicon: Lexico
             sid, doc_id, page, text = meta[rowid]
             d = docs[doc_id]
             hs = matched.get(rowid, [])
+            prob = hs[0].get("probability") if hs else None
             w.writerow({"sentence_id": sid, "concept": concept, "tagged": int(bool(hs)), "period": period,
                         "title": d["title"] or "", "date": d["date"] or "", "page": page, "sentence": text,
-                        "matched": " | ".join(h.matched for h in hs), "code": "", "stratum": stratum,
+                        "matched": " | ".join(h["matched"] for h in hs), "code": "", "stratum": stratum,
                         "weight": f"{weight:.6g}", "doc_id": doc_id, "doc_type": d["doc_type"] or "",
-                        "terms": " ".join(h.term for h in hs), "citation": sentence_citation(d, page, sid),
-                        "lexicon": lexicon.name, "lexicon_version": lexicon.version, "seed": seed})
+                        "terms": " ".join(h["term"] for h in hs), "citation": sentence_citation(d, page, sid),
+                        "lexicon": lexicon.name, "lexicon_version": lexicon.version, "seed": seed,
+                        "detector": det_name, "detector_version": det_version,
+                        "probability": "" if prob is None or prob != prob else prob})
     return SampleResult(path=out, n_rows=len(chosen), cells=pd.DataFrame(cells))
 
 
@@ -194,8 +206,13 @@ def _score_group(g: pd.DataFrame, n_boot: int, rng: np.random.Generator) -> dict
     code = g["code_bool"].to_numpy(bool)
     w = g["weight"].to_numpy(float)
     p, r, f = _prf(tagged, code, w)
+    neg = w[~code]
+    spec = float(np.sum(neg * ~tagged[~code]) / neg.sum()) if neg.size and neg.sum() > 0 else float("nan")
+    pos = w[code]
     out = {"n_coded": len(g), "n_tagged": int(tagged.sum()), "n_positive": int(code.sum()),
-           "precision": p, "recall": r, "f1": f}
+           "precision": p, "recall": r, "f1": f, "sensitivity": r, "specificity": spec,
+           "n_eff_positive": float(pos.sum() ** 2 / (pos ** 2).sum()) if pos.size else 0.0,
+           "n_eff_negative": float(neg.sum() ** 2 / (neg ** 2).sum()) if neg.size else 0.0}
     cells = [np.flatnonzero(m) for m in
              [(g["_cell"] == c).to_numpy() for c in g["_cell"].unique()]]
     stats = []
@@ -224,9 +241,34 @@ def read_coded(path: str | Path) -> pd.DataFrame:
     return df
 
 
+def retag(store, coded: pd.DataFrame, detector: str | None, lexicon: Lexicon | None, detector_model=None):
+    """The coded sentences tagged again by `detector`, each with its neighbours from the store."""
+    from policyscope.analyse.detect import SentenceBatch, load_detector
+    from policyscope.analyse.track import detector_label
+    lexicon = lexicon or load_lexicon()
+    det = load_detector(detector, lexicon, model=detector_model)
+    ids = coded["sentence_id"].tolist()
+    texts, prev, nxt, lemmas = [], [], [], []
+    for sid in ids:
+        r = store.sentence(sid)  # raises NotInStore naming the sentence id
+        around = {q[0]: q[1] for q in store.conn.execute(
+            "SELECT seq, text FROM sentences WHERE doc_id = ? AND section = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (r["doc_id"], r["section"], r["seq"] - 1, r["seq"] + 1))}
+        texts.append(r["text"])
+        prev.append(around.get(r["seq"] - 1, ""))
+        nxt.append(around.get(r["seq"] + 1, ""))
+        lemmas.append(r["lemmas"])
+    d = det.detect(SentenceBatch(texts, prev, nxt, lemmas))
+    tagged = [bool(d.tagged[c][i]) if c in d.tagged else False for i, c in enumerate(coded["concept"])]
+    return tagged, detector_label(det)
+
+
 def score_coded(path: str | Path, *, store=None, n_boot: int = 2000, seed: int = 0,
-                lexicon: Lexicon | None = None) -> dict:
-    """Precision, recall and F1 (with intervals) per concept, per period and overall; stored when `store` is given."""
+                lexicon: Lexicon | None = None, detector: str | None = None, detector_model=None) -> dict:
+    """Precision, recall and F1 (with intervals) per concept, per period and overall; stored when `store` is given.
+
+    detector: re-tag the coded sentences with this detector (needs the store) instead of scoring the tags the
+    sample was drawn with."""
     path = Path(path)
     df = read_coded(path)
     code = df["code"].str.strip().str.lower()
@@ -239,6 +281,12 @@ def score_coded(path: str | Path, *, store=None, n_boot: int = 2000, seed: int =
         raise AnalysisError("no coded rows: fill the `code` column with 1 or 0 first", path=str(path))
     coded["code_bool"] = coded["code"].str.strip().str.lower().isin(TRUE)
     coded["tagged"] = coded["tagged"].str.strip().isin({"1", "true", "True"})
+    det_name = (coded["detector"].iloc[0] if "detector" in coded else "") or "lexicon"
+    det_version = coded["detector_version"].iloc[0] if "detector_version" in coded else ""
+    if detector is not None:
+        if store is None:
+            raise UsageError("scoring with --detector re-tags the coded sentences: it needs the store (--db)")
+        coded["tagged"], (det_name, det_version) = retag(store, coded, detector, lexicon, detector_model)
     coded["weight"] = pd.to_numeric(coded.get("weight", pd.Series(["1"] * len(coded), index=coded.index)),
                                     errors="coerce").fillna(1.0)
     coded["_cell"] = coded.get("stratum", "").astype(str) + "|" + coded["period"].astype(str)
@@ -257,6 +305,7 @@ def score_coded(path: str | Path, *, store=None, n_boot: int = 2000, seed: int =
             results.append({"concept": concept, "period": str(period), **_score_group(gp, n_boot, rng)})
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     report = {"coded_file": str(path), "coded_sha256": sha, "lexicon": lex_name, "lexicon_version": lex_version,
+              "detector": det_name, "detector_version": det_version,
               "n_rows": int(len(df)), "n_coded": int(len(coded)), "bootstrap": n_boot, "seed": seed,
               "method": "weighted precision/recall (weights = inverse sampling fractions per stratum x period); "
                         "95% percentile intervals from a stratified bootstrap over coded rows",
@@ -281,20 +330,50 @@ def _clean(v):
     return v
 
 
-def store_scores(store, report: dict) -> None:
+def _validation_table(store) -> None:
     store.conn.executescript(VALIDATION_SCHEMA)
+    have = {r[1] for r in store.conn.execute("PRAGMA table_info(validation)")}
+    for col, kind in VALIDATION_ADDED.items():  # stores made before detectors get the new columns
+        if col not in have:
+            store.conn.execute(f"ALTER TABLE validation ADD COLUMN {col} {kind}")
+    store.conn.commit()
+
+
+def store_scores(store, report: dict) -> None:
+    _validation_table(store)
     with store.transaction() as c:
         for r in report["results"]:
             c.execute("""INSERT INTO validation (at, lexicon, lexicon_version, concept, period, n_coded, n_tagged,
                          n_positive, precision, precision_low, precision_high, recall, recall_low, recall_high,
-                         f1, f1_low, f1_high, coded_file, coded_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                         f1, f1_low, f1_high, coded_file, coded_sha256, detector, detector_version, sensitivity,
+                         specificity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                       (report["scored_at"], report["lexicon"], report["lexicon_version"], r["concept"], r["period"],
                        r["n_coded"], r["n_tagged"], r["n_positive"], *[_clean(r[k]) for k in (
                            "precision", "precision_low", "precision_high", "recall", "recall_low", "recall_high",
-                           "f1", "f1_low", "f1_high")], report["coded_file"], report["coded_sha256"]))
+                           "f1", "f1_low", "f1_high")], report["coded_file"], report["coded_sha256"],
+                       report.get("detector"), report.get("detector_version"), _clean(r.get("sensitivity")),
+                       _clean(r.get("specificity"))))
+
+
+def error_rates_from_score(path: str | Path) -> dict:
+    """{concept: {sensitivity, specificity, n_eff_positive, n_eff_negative}} from a CODED.score.json (the
+    'all' period rows): what `track --error-rates` corrects shares with."""
+    path = Path(path)
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"cannot read error rates from {path}: {exc}") from exc
+    out = {}
+    for r in report.get("results", []):
+        if r.get("period") == "all" and r.get("sensitivity") is not None and r.get("specificity") is not None:
+            out[r["concept"]] = {k: r[k] for k in ("sensitivity", "specificity", "n_eff_positive", "n_eff_negative")}
+    if not out:
+        raise AnalysisError("no sensitivity/specificity in this file: score a coded sample with "
+                            "`policyscope validate --score` first", path=str(path))
+    return {"rates": out, "detector": report.get("detector"), "detector_version": report.get("detector_version")}
 
 
 def stored_scores(store, lexicon: str | None = None) -> list[dict]:
-    store.conn.executescript(VALIDATION_SCHEMA)
+    _validation_table(store)
     sql = "SELECT * FROM validation" + (" WHERE lexicon=?" if lexicon else "") + " ORDER BY id"
     return [dict(r) for r in store.conn.execute(sql, (lexicon,) if lexicon else ())]

@@ -65,13 +65,17 @@ def _fmt(v, digits=3):
 @detector_model_option
 @click.option("--no-correct", is_flag=True,
               help="Leave out the error-corrected measures (*_corrected rows, error_rates.csv).")
+@click.option("--error-rates", "error_rates", default=None, type=click.Path(dir_okay=False, exists=True),
+              metavar="SCORE.json",
+              help="Correct with the error measured on your own coded sample (`validate --score` writes it) "
+                   "instead of the detector's metrics.json.")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--parquet", "parquet", default=None, type=click.Path(file_okay=False, exists=True),
               help="Track a Parquet dataset (`policyscope store export --parquet DIR`) instead of --db: each "
                    "partition is counted on its own, on the cluster's workers when one is named.")
 @cluster_options
 def track(db, lexicon, by, periods, by_doc_type, include_sections, include_duplicates, bootstrap, seed, min_docs,
-          concepts, detector, detector_model, no_correct, out, parquet, scheduler, cluster):
+          concepts, detector, detector_model, no_correct, error_rates, out, parquet, scheduler, cluster):
     """Measure each concept's share of the discourse per period, with intervals and evidence.
 
     Writes concept_share.csv, evidence.csv (one row per hit, with the detector's probability),
@@ -89,6 +93,7 @@ def track(db, lexicon, by, periods, by_doc_type, include_sections, include_dupli
       policyscope track --db policyscope.db --periods 2005-2009,2010-2014,2015-2019,2020-2024 --out reports/p
       policyscope track --db policyscope.db --lexicon my_lexicon.yaml --include-sections references --out r/
       policyscope track --db policyscope.db --detector lexicon --out reports/track_lexicon
+      policyscope track --db policyscope.db --error-rates integ_sample.score.json --out reports/track
       policyscope track --db policyscope.db --cluster local:2 --out reports/track
       policyscope track --parquet /shared/corpus.parquet --scheduler tcp://10.0.0.5:8786 --out reports/track
 
@@ -99,7 +104,8 @@ def track(db, lexicon, by, periods, by_doc_type, include_sections, include_dupli
     opts = TrackOptions(lexicon=lexicon, by=by, periods=periods, by_doc_type=by_doc_type,
                         sections=_sections(include_sections), include_duplicates=include_duplicates,
                         bootstrap=bootstrap, seed=seed, min_docs=min_docs, concepts=list(concepts) or None,
-                        detector=detector, detector_model=detector_model, correct=not no_correct)
+                        detector=detector, detector_model=detector_model, correct=not no_correct,
+                        error_rates=error_rates)
     res = _run_track(db, out, opts, parquet, chosen_cluster(scheduler, cluster))
     names = [c for c in res.lexicon.concept_names if not concepts or c in concepts]
     headers, rows = summary_table(res.share, names)
@@ -268,18 +274,25 @@ def cite(sentence_id, db, fmt):
               help="Resamples for the score intervals.")
 @include_sections_option
 @include_duplicates_option
-def validate(db, lexicon, concept, n, coded, out, by, periods, seed, bootstrap, include_sections, include_duplicates):
-    """Check the lexicon against hand coding: draw a sample to code, then score it.
+@detector_option
+def validate(db, lexicon, concept, n, coded, out, by, periods, seed, bootstrap, include_sections, include_duplicates,
+             detector):
+    """Check the detector against hand coding: draw a sample to code, then score it.
 
-    --sample N draws tagged sentences, near misses and other sentences, stratified by period, to a
-    CSV with a blank `code` column; fill it with 1 (a real mention of the concept) or 0. --score
-    reports precision, recall and F1 with 95% intervals per concept and period, and stores them
-    with the lexicon version (the store's validation table, and CODED.score.json).
+    --sample N draws sentences the detector tags (exactly what `track` counts), near misses and
+    other sentences, stratified by period, to a CSV with a blank `code` column; fill it with 1 (the
+    sentence is about the concept, ../shared/codebook or docs/tracking.md) or 0. --score reports
+    precision, recall and F1 with 95% intervals per concept and period, plus sensitivity and
+    specificity, and stores them with the lexicon and detector versions (the store's validation
+    table, and CODED.score.json). With --detector, --score re-tags the coded sentences with that
+    detector, so one coded sample compares detectors. `track --error-rates CODED.score.json`
+    corrects shares with the error you measured.
 
     \b
     Examples:
       policyscope validate --concept integration --sample 200 --db policyscope.db --out integ_sample.csv
       policyscope validate --score integ_sample.csv --db policyscope.db
+      policyscope validate --score integ_sample.csv --db policyscope.db --detector lexicon
     """
     from policyscope.store import open_store
     if (n is None) == (coded is None):
@@ -292,7 +305,8 @@ def validate(db, lexicon, concept, n, coded, out, by, periods, seed, bootstrap, 
         out = out or f"validation_{concept}.csv"
         with open_store(db) as store:
             res = draw_sample(store, concept, n, out, lexicon=lex, seed=seed, by=by, periods=periods,
-                              sections=_sections(include_sections), include_duplicates=include_duplicates)
+                              sections=_sections(include_sections), include_duplicates=include_duplicates,
+                              detector=detector)
         print_table(["period", "stratum", "sentences", "drawn", "weight"],
                     [(r.period, r.stratum, r.population, r.drawn, f"{r.weight:.2f}") for r in res.cells.itertuples()])
         click.echo(f"\n{res.n_rows} sentences -> {res.path}: fill `code` with 1/0, then "
@@ -301,18 +315,20 @@ def validate(db, lexicon, concept, n, coded, out, by, periods, seed, bootstrap, 
     from policyscope.analyse.validate import score_coded
     lex = _load_lexicon(lexicon) if lexicon else None
     with open_store(db) as store:
-        rep = score_coded(coded, store=store, n_boot=bootstrap, seed=seed, lexicon=lex)
+        rep = score_coded(coded, store=store, n_boot=bootstrap, seed=seed, lexicon=lex, detector=detector)
     rows = []
     for r in rep["results"]:
         def ci(k):
             return "" if r[k] != r[k] else f"{r[k]:.2f} [{r[k + '_low']:.2f}-{r[k + '_high']:.2f}]"
+        spec = "" if r.get("specificity") is None or r["specificity"] != r["specificity"] else f"{r['specificity']:.3f}"
         rows.append((r["concept"], r["period"], r["n_coded"], r["n_tagged"], r["n_positive"], ci("precision"),
-                     ci("recall"), ci("f1")))
+                     ci("recall"), ci("f1"), spec))
     print_table(["concept", "period", "coded", "tagged", "coded 1", "precision [95% CI]", "recall [95% CI]",
-                 "F1 [95% CI]"], rows)
+                 "F1 [95% CI]", "specificity"], rows)
     for n_ in rep["notes"]:
         click.echo(f"note: {n_}", err=True)
-    click.echo(f"\nlexicon {rep['lexicon']} {rep['lexicon_version']} · stored in {rep.get('stored_in')} "
+    click.echo(f"\nlexicon {rep['lexicon']} {rep['lexicon_version']} · detector {rep['detector']} "
+               f"{rep['detector_version']} · stored in {rep.get('stored_in')} "
                f"(validation table) and {rep['json']}")
 
 
