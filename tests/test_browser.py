@@ -130,6 +130,17 @@ def test_demo_dashboard_renders_and_a_click_shows_evidence(browser, demo_dashboa
     load_seconds = time.perf_counter() - t0
     assert non_blank(page.locator("#fig-share").screenshot()) > 10
     page.screenshot(path=str(shots / "dashboard-laptop.png"))
+    # the error-corrected share is shown first and the page says so; the tagged series is one click away
+    assert page.locator("#measure").input_value() == "sentence_share_corrected"
+    assert page.locator("#correction-note").is_visible()
+    assert "corrected for the detector's measured error" in page.locator("#correction-text").text_content()
+    page.click("#correction-toggle")
+    page.wait_for_timeout(300)
+    assert page.locator("#measure").input_value() == "sentence_share"
+    assert "as tagged" in page.locator("#correction-text").text_content()
+    assert page.locator("#fig-share .scatterlayer .trace").count() > 0
+    page.click("#correction-toggle")
+    assert page.locator("#measure").input_value() == "sentence_share_corrected"
     # hover: counts and top quotes
     key = click_point(page, "#fig-share")
     hover = page.locator("#fig-share .hoverlayer .hovertext").first.text_content()

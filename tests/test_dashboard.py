@@ -85,8 +85,14 @@ def test_selectors_cover_measures_and_doc_types(dashboard):
     for m in ("sentence_share", "rate", "doc_reach", "balance", "cooccurrence", "sentence_share:document"):
         assert m in measures
     assert meta["doc_types"][0] == ALL and len(meta["doc_types"]) > 1
-    assert meta["default_measure"] == "sentence_share"
-    assert f"sentence_share|{ALL}" in figures["share"]
+    # the error-corrected share is shown first, the tagged one a click away, and the page says so
+    assert meta["default_measure"] == "sentence_share_corrected"
+    info = {m["value"]: m for m in meta["measures"]}
+    assert info["sentence_share_corrected"]["tagged"] == "sentence_share"
+    assert info["sentence_share"]["corrected"] == "sentence_share_corrected"
+    assert "corrected for the detector's measured error" in meta["correction"]
+    assert "sensitivity" in meta["correction"] and "one click away" in meta["correction"]
+    assert f"sentence_share|{ALL}" in figures["share"] and f"sentence_share_corrected|{ALL}" in figures["share"]
     assert meta["methods"]["lexicon"]["name"] == "social_care"
     assert meta["methods"]["concepts"] and meta["methods"]["concepts"][0]["terms"]
     assert any("not counted" in x for x in meta["methods"]["exclusions"])

@@ -57,7 +57,8 @@ def test_static_images_have_title_axes_legend_source_and_date(bundle):
 def test_chart_csv_is_the_track_numbers(bundle, track_dir):
     chart = pd.read_csv(bundle / "concept-share.csv", dtype={"period": str})
     share = pd.read_csv(track_dir / "concept_share.csv", dtype={"period": str})
-    share = share[(share["measure"] == "sentence_share") & (share["weighting"] == "pooled") &
+    # the default chart is the error-corrected share (track measured the detector's error)
+    share = share[(share["measure"] == "sentence_share_corrected") & (share["weighting"] == "pooled") &
                   (share["doc_type"] == "all")]
     merged = chart.merge(share, on=["period", "concept"], suffixes=("", "_track"))
     assert len(merged) == len(chart) == len(share)
@@ -91,13 +92,14 @@ def test_run_json_and_readme(bundle):
     assert "concept-share.png" in run["outputs"]  # runinfo hashes every file written before it
     readme = (bundle / "README.txt").read_text()
     assert "evidence.csv" in readme and "licence" in readme.lower()
+    assert "corrected for the detector's measured error" in readme and "--measure sentence_share" in readme
 
 
 def test_interactive_html_is_the_chart_with_its_evidence(bundle):
     from policyscope.report.dashboard import read_dashboard
     meta, figures, ev = read_dashboard(bundle / "concept-share.html")
-    assert [m["value"] for m in meta["measures"]] == ["sentence_share"]
-    assert list(figures["share"]) == ["sentence_share|all"]
+    assert [m["value"] for m in meta["measures"]] == ["sentence_share_corrected"]
+    assert list(figures["share"]) == ["sentence_share_corrected|all"]
     assert len(ev["rows"]["d"]) == len(pd.read_csv(bundle / "evidence.csv"))
 
 

@@ -288,12 +288,22 @@ def track_setup(opts: TrackOptions) -> TrackSetup:
     elif opts.correct:
         measured = detector_error_rates(detector.model_folder, detector.backend)
         if measured:
-            src = f"{detector.model_folder}/metrics.json (detect evaluate: grouped cross-validation)"
+            src = f"{_shown_path(detector.model_folder)}/metrics.json (detect evaluate: grouped cross-validation)"
             rates = {c: ErrorRates.from_metrics(c, measured[c], src) for c in concepts if c in measured}
         else:
             notes.append(f"the {detector.backend} detector's error has not been measured (no metrics.json): only "
                          "tagged shares are reported, not error-corrected ones")
     return TrackSetup(lexicon, matcher, concepts, pairs, scheme, sections, t_start, detector, rates, notes)
+
+
+def _shown_path(p) -> str:
+    """A path as outputs show it: relative to the working folder or the repository when inside one."""
+    from policyscope.analyse.lexicon import REPO_ROOT
+    p = Path(p).resolve()
+    for base in (Path.cwd().resolve(), REPO_ROOT.resolve()):
+        if p.is_relative_to(base):
+            return str(p.relative_to(base))
+    return str(p)
 
 
 def detector_label(det) -> tuple[str, str]:

@@ -135,7 +135,9 @@ def dashboard(db, track, lexicon, by, topics, topic_timeline, runs_dir, mileston
 @click.option("--chart", type=click.Choice(["concept-share", "dispersion", "topic-timeline"]),
               default="concept-share", show_default=True, help="Which chart to bundle.")
 @_apply(common_inputs)
-@click.option("--measure", default=None, help="Measure to draw (default: sentence_share).")
+@click.option("--measure", default=None,
+              help="Measure to draw (default: sentence_share_corrected when track measured the detector's error, "
+                   "else sentence_share).")
 @click.option("--doc-type", default="all", show_default=True, help="Document type to draw, or 'all'.")
 @click.option("--concept", "concepts", multiple=True, help="Only these concepts (repeat the option).")
 @click.option("--width", type=click.IntRange(min=300), default=1200, show_default=True, help="Image width (px).")

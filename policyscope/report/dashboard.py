@@ -30,7 +30,8 @@ from policyscope import __version__
 from policyscope.errors import ReportError
 from policyscope.report import figures as F
 from policyscope.report.document_data import DispersionData
-from policyscope.report.figure_data import ALL, SeriesData, is_percent, measure_help, measure_label
+from policyscope.report.figure_data import (ALL, SeriesData, is_percent, measure_help, measure_label,
+                                            tagged_counterpart)
 from policyscope.report.topic_data import TopicData
 from policyscope.report.milestones import Milestone
 
@@ -218,10 +219,14 @@ def _fig_json(fig) -> dict | None:
 def build_payload(data: DashboardData) -> tuple[dict, dict, dict]:
     """(meta, figures, evidence) — the three JSON documents embedded in the page."""
     s = data.series
-    measures = [{"value": m, "label": measure_label(m), "help": measure_help(m), "percent": is_percent(m)}
+    measures = [{"value": m, "label": measure_label(m), "help": measure_help(m), "percent": is_percent(m),
+                 "tagged": tagged_counterpart(m) if tagged_counterpart(m) in s.measures else None,
+                 "corrected": next((c for c in s.measures if tagged_counterpart(c) == m), None)}
                 for m in s.measures]
-    default_measure = data.default_measure if data.default_measure in s.measures else (
-        "sentence_share" if "sentence_share" in s.measures else (s.measures[0] if s.measures else ""))
+    # the error-corrected share is what is shown first; the tagged one is a click away (the note says so)
+    default_measure = data.default_measure if data.default_measure in s.measures else next(
+        (m for m in ("sentence_share_corrected", "sentence_share") if m in s.measures),
+        s.measures[0] if s.measures else "")
     default_dt = ALL if ALL in s.doc_types else (s.doc_types[0] if s.doc_types else ALL)
     figures = {"share": {k: _fig_json(f) for k, f in share_figures(data).items()}}
     if data.dispersion is not None and not data.dispersion.frame.empty:
@@ -259,6 +264,7 @@ def build_payload(data: DashboardData) -> tuple[dict, dict, dict]:
         "title": data.title, "lede": data.lede, "version": __version__,
         "generated": time.strftime("%Y-%m-%d %H:%M"),
         "concepts": list(s.concepts), "measures": measures, "default_measure": default_measure,
+        "correction": correction_note(s.run),
         "doc_types": list(s.doc_types), "default_doc_type": default_dt, "points": points,
         "sections": {"dispersion": figures["dispersion"] is not None,
                      "words": figures["collocates"] is not None or figures["keyness"] is not None,
@@ -279,6 +285,18 @@ def build_payload(data: DashboardData) -> tuple[dict, dict, dict]:
                    "fetched from the network. Evidence: every row of evidence.csv is embedded; no sampling."),
     }
     return meta, figures, evidence_payload(data)
+
+
+def correction_note(run: dict | None) -> str:
+    """What the corrected series corrects for, in words, from track's run.json (empty: nothing corrected)."""
+    det = (run or {}).get("detector") or {}
+    rates = det.get("error_rates") or {}
+    if not rates:
+        return ""
+    parts = [f"{c}: sensitivity {r['sensitivity']:.2f}, specificity {r['specificity']:.3f}" for c, r in rates.items()]
+    src = next(iter(rates.values())).get("source", "")
+    return (f"Shown by default: shares corrected for the detector's measured error ({det.get('label', '')}; "
+            f"{'; '.join(parts)}; measured by {src}). The series as tagged is one click away.")
 
 
 def _corpus_summary(corpus: pd.DataFrame | None) -> list[list]:

@@ -168,7 +168,9 @@ def export_bundle(data: DashboardData, out: str | Path, *, chart: str = "concept
     stamp = time.strftime("%Y-%m-%d")
     files: list[Path] = []
     if chart == "concept-share":
-        measure = measure or ("sentence_share" if "sentence_share" in s.measures else s.measures[0])
+        # the error-corrected share when track measured the detector's error, as the dashboard shows first
+        measure = measure or next((m for m in ("sentence_share_corrected", "sentence_share") if m in s.measures),
+                                  s.measures[0])
         if measure not in s.measures:
             raise ReportError(f"measure {measure!r} is not in concept_share.csv",
                               hint=f"choose one of: {', '.join(s.measures)}")
@@ -290,6 +292,11 @@ def _readme(chart, data: DashboardData, measure, doc_type, images, stamp, *, n_e
     lines.append(f"Title: {data.title}")
     if measure:
         lines.append(f"Measure: {measure_label(measure)} — {measure_help(measure)}")
+        from policyscope.report.dashboard import correction_note
+        if measure.partition(":")[0].endswith("_corrected") and correction_note(data.series.run):
+            lines.append(correction_note(data.series.run).replace("Shown by default: shares", "Shares")
+                         .replace(" The series as tagged is one click away.", "")
+                         + f" The tagged series: `--measure {measure.replace('_corrected', '')}`.")
         lines.append(f"Document types: {'all' if doc_type == ALL else doc_type}")
     if data.lexicon.get("name"):
         lines.append(f"Lexicon: {data.lexicon['name']} {data.lexicon.get('version') or ''}".rstrip())

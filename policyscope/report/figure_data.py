@@ -37,6 +37,9 @@ MEASURE_LABELS = {
     "balance": "Balance",
     "cooccurrence": "Co-occurrence",
     "co_occurrence": "Co-occurrence",
+    "sentence_share_corrected": "Sentence share, corrected for detection error",
+    "rate_corrected": "Rate per 10,000 tokens, corrected for detection error",
+    "doc_reach_corrected": "Document reach, corrected for detection error",
 }
 MEASURE_HELP = {
     "sentence_share": "share of sentences with at least one hit (denominator: body sentences in the period)",
@@ -47,11 +50,26 @@ MEASURE_HELP = {
     "balance": "A / (A + B): how the space given to two concepts splits between them",
     "cooccurrence": "share of passages (paragraphs) in which both concepts appear",
     "co_occurrence": "share of passages (paragraphs) in which both concepts appear",
+    "sentence_share_corrected": "share of sentences truly about the concept: the tagged share corrected for the "
+                                "detector's measured sensitivity and specificity (Rogan-Gladen); the interval "
+                                "also carries the uncertainty of those error rates",
+    "rate_corrected": "hits per 10,000 word tokens, scaled by the share of tagged sentences that are real",
+    "doc_reach_corrected": "share of documents with at least one correctly tagged sentence (false positives "
+                           "removed; documents whose every mention was missed are not added back)",
 }
-MEASURE_ORDER = ("sentence_share", "rate", "doc_reach", "document_reach", "reach", "balance", "cooccurrence",
-                 "co_occurrence")
+MEASURE_ORDER = ("sentence_share_corrected", "sentence_share", "rate_corrected", "rate", "doc_reach_corrected",
+                 "doc_reach", "document_reach", "reach", "balance", "cooccurrence", "co_occurrence")
 PERCENT_MEASURES = ("sentence_share", "doc_reach", "document_reach", "reach", "balance", "cooccurrence",
-                    "co_occurrence")
+                    "co_occurrence", "sentence_share_corrected", "doc_reach_corrected")
+CORRECTED_SUFFIX = "_corrected"
+
+
+def tagged_counterpart(measure: str) -> str | None:
+    """sentence_share_corrected[:w] -> sentence_share[:w] (the series as tagged); None for a tagged measure."""
+    base, sep, weighting = str(measure).partition(":")
+    if not base.endswith(CORRECTED_SUFFIX):
+        return None
+    return base[: -len(CORRECTED_SUFFIX)] + sep + weighting
 _PAIR_SPLIT = re.compile(r"\s*(?:\||/|\+|&|,|\bvs\.?\b|\bversus\b|\band\b|~)\s*")
 
 

@@ -274,9 +274,22 @@
     return parts[1] + " · " + parts[2] + " · " + m.label + (parts[3] && parts[3] !== "all" ? " · " + parts[3] : " · all document types");
   }
   function shareKey() { return state.measure + "|" + state.doctype; }
+  // Corrected and tagged series of the same measure: a note says which is shown, a button swaps them.
+  function showCorrection() {
+    var info = measureInfo(state.measure), note = $("correction-note"), btn = $("correction-toggle");
+    if (!note) return;
+    var other = info.tagged || info.corrected;
+    if (!META.correction || !other) { note.hidden = true; return; }
+    note.hidden = false;
+    $("correction-text").textContent = info.tagged ? META.correction
+      : "Shown: the series as tagged, not corrected for the detector's measured error.";
+    btn.textContent = info.tagged ? "Show the series as tagged" : "Show the error-corrected series";
+    btn.onclick = function () { state.measure = other; $("measure").value = other; drawShare(); };
+  }
   function drawShare() {
     var fig = FIGS.share[shareKey()];
     $("measure-help").textContent = measureInfo(state.measure).help || "";
+    showCorrection();
     renderPointsTable();
     return draw("fig-share", fig || null);
   }
