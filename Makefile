@@ -53,6 +53,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_dask.py
 	$(BIN)/python benchmarks/bench_track.py
+	$(BIN)/python benchmarks/bench_detect.py
 	$(BIN)/python benchmarks/bench_topics.py
 	$(BIN)/python benchmarks/bench_topics_vs_human_codes.py
 	$(BIN)/python benchmarks/bench_pipeline.py
