@@ -39,6 +39,22 @@ def _lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def matching_sentences(rx: re.Pattern, joined: str, starts: list[int]):
+    """Indexes of the sentences of a SEP-joined batch (`starts`: each sentence's offset) in which `rx`
+    matches, in order: one search per sentence found, jumping to the next sentence after a match."""
+    n = len(starts)
+    pos = 0
+    while True:
+        m = rx.search(joined, pos)
+        if m is None:
+            return
+        i = bisect_right(starts, m.start()) - 1
+        yield i
+        if i + 1 >= n:
+            return
+        pos = starts[i + 1]
+
+
 COMMON_WORDS = frozenset("""a an and of the to in on for with by their own more most care health healthcare social service
 services system systems support people person what new local up over well being this that public all""".split())
 
@@ -211,22 +227,12 @@ class Matcher:
         else:
             # Stage 1: one pass of a trie-shaped regex over every form of every concept finds the
             # sentences with a possible match; stage 2 runs each concept's alternation on those only.
-            n = len(texts)
-            search = self.prefilter.search
             detects = [(comp.name, comp.detect.finditer) for comp in self.compiled if comp.detect is not None]
-            p = 0
-            while True:
-                m = search(low, p)
-                if m is None:
-                    break
-                i = bisect_right(starts, m.start()) - 1
+            for i in matching_sentences(self.prefilter, low, starts):
                 a, b = starts[i], starts[i] + len(texts[i])
                 for name, finditer in detects:
                     for mm in finditer(low, a, b):
                         cands.setdefault(i, {}).setdefault(name, []).append(("s", mm.start() - a))
-                p = b + 1
-                if i + 1 >= n:
-                    break
         if lemmas is not None and self.uses_lemmas:
             ljoined = SEP.join(lemmas)
             lstarts = list(accumulate([len(t) + 1 for t in lemmas[:-1]], initial=0))

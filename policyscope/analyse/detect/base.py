@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from policyscope.analyse.matcher import TagHit
+
 BACKENDS = ("keyword", "lexicon", "model", "hybrid")
 MODEL_BACKENDS = ("model", "hybrid")
 
@@ -47,18 +49,10 @@ class SentenceBatch:
         return cls(texts=list(texts), prev=prev, next=nxt, lemmas=lemmas)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One piece of evidence in sentence `i`: the words that carry the concept (or, for a sentence the
-    model tags without any lexicon term, the n-gram that weighs most for it)."""
-
-    i: int
-    concept: str
-    subconcept: str
-    term: str
-    start: int
-    end: int
-    matched: str
+# One piece of evidence in sentence `i` of a batch: the words that carry the concept (or, for a
+# sentence the model tags without any lexicon term, the word or word pair that weighs most for it):
+# the Matcher's own hit record, so rules and models give the same kind of evidence.
+Hit = TagHit
 
 
 @dataclass

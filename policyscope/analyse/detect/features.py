@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from bisect import bisect_right
 from dataclasses import asdict, dataclass
 from itertools import accumulate
 
@@ -35,7 +34,7 @@ import numpy as np
 
 from policyscope.analyse.detect.base import SentenceBatch
 from policyscope.analyse.lexicon import Lexicon
-from policyscope.analyse.matcher import SEP, Matcher, _lower_same_length
+from policyscope.analyse.matcher import SEP, Matcher, _lower_same_length, matching_sentences
 
 TOKEN_RE = re.compile(r"[^\W_]+")
 ANAPHORS = frozenset("it this these that they such both its their those there here".split())
@@ -104,20 +103,9 @@ class _Scanner:
 
     def scan(self, low_joined: str, starts: list[int]) -> list[set]:
         found: list[set] = [set() for _ in starts]
-        n = len(starts)
         for name, rx in self.patterns:
-            search = rx.search
-            pos = 0
-            while True:
-                m = search(low_joined, pos)
-                if m is None:
-                    break
-                i = bisect_right(starts, m.start()) - 1
-                if m.end() > m.start():
-                    found[i].add(name)
-                if i + 1 >= n:
-                    break
-                pos = starts[i + 1]  # one match per sentence is all a feature needs
+            for i in matching_sentences(rx, low_joined, starts):  # one match per sentence is all a feature needs
+                found[i].add(name)
         return found
 
 

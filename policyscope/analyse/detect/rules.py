@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from policyscope.analyse.detect.base import Detection, Hit, SentenceBatch
+from policyscope.analyse.detect.base import Detection, SentenceBatch
 from policyscope.analyse.lexicon import Lexicon
 from policyscope.analyse.matcher import Matcher
 
@@ -34,6 +34,6 @@ class LexiconDetector:
         hits = []
         for h in self.matcher.tag_batch(batch.texts, batch.lemmas if self.uses_lemmas else None):
             tagged[h.concept][h.i] = True
-            hits.append(Hit(h.i, h.concept, h.subconcept, h.term, h.start, h.end, h.matched))
+            hits.append(h)  # the Matcher's hit is the detectors' Hit
         # rules give no probability: NaN (an empty cell in evidence.csv)
         return Detection(self.concepts, {c: np.full(n, np.nan) for c in self.concepts}, tagged, hits)

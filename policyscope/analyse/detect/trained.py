@@ -59,24 +59,13 @@ def gate_regex(lexicon: Lexicon, concepts: list[str], words: str = GATE_WORDS) -
 
 
 def gate_mask_of(rx: re.Pattern, texts: list[str]) -> np.ndarray:
-    from bisect import bisect_right
-    from itertools import accumulate
-    from policyscope.analyse.matcher import SEP
+    """Which sentences the gate regex matches: one search pass over the joined batch."""
+    from policyscope.analyse.detect.features import _joined
+    from policyscope.analyse.matcher import matching_sentences
     mask = np.zeros(len(texts), dtype=bool)
-    if not texts:
-        return mask
-    low = SEP.join(_lower_same_length(t) for t in texts)
-    starts = list(accumulate([len(t) + 1 for t in texts[:-1]], initial=0))
-    pos, n = 0, len(texts)
-    while True:
-        m = rx.search(low, pos)
-        if m is None:
-            break
-        i = bisect_right(starts, m.start()) - 1
-        mask[i] = True
-        if i + 1 >= n:
-            break
-        pos = starts[i + 1]
+    if texts:
+        low, starts = _joined(texts)
+        mask[list(matching_sentences(rx, low, starts))] = True
     return mask
 
 
@@ -151,20 +140,14 @@ class TrainedDetector:
         return Detection(self.concepts, prob, tagged, hits)
 
     # -- evidence -------------------------------------------------------------------------------
-    def _evidence(self, batch: SentenceBatch, tagged: dict[str, np.ndarray], lex_hits=None) -> list[Hit]:
+    def _evidence(self, batch: SentenceBatch, tagged: dict[str, np.ndarray], lex_hits: list) -> list[Hit]:
         """Per tagged sentence: its lexicon hits of the concept, else the word or word pair that weighs most."""
         rows = sorted({int(i) for c in self.concepts for i in np.flatnonzero(tagged[c])})
         if not rows:
             return []
         lex: dict[tuple[int, str], list] = {}
-        if lex_hits is not None:
-            for h in lex_hits:
-                lex.setdefault((h.i, h.concept), []).append(h)
-        else:
-            texts = [batch.texts[i] for i in rows]
-            lem = [batch.lemmas[i] for i in rows] if batch.lemmas is not None and self.uses_lemmas else None
-            for h in self.matcher.tag_batch(texts, lem):
-                lex.setdefault((rows[h.i], h.concept), []).append(h)
+        for h in lex_hits:
+            lex.setdefault((h.i, h.concept), []).append(h)
         out = []
         for i in rows:
             for c in self.concepts:
@@ -172,7 +155,7 @@ class TrainedDetector:
                     continue
                 found = lex.get((i, c))
                 if found:
-                    out += [Hit(i, c, h.subconcept, h.term, h.start, h.end, h.matched) for h in found]
+                    out += found
                 else:
                     out.append(self._model_hit(i, c, batch.texts[i]))
         return out
