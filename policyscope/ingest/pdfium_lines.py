@@ -12,7 +12,8 @@ import functools
 import re
 import struct
 
-from policyscope.ingest.layout.lines import Line
+from policyscope.ingest.layout import merged_rows
+from policyscope.ingest.layout.lines import Line, median
 from policyscope.ingest.layout.spacing import (
     PENDING_HYPHEN, RUN_TOGETHER, looks_letter_spaced, respace_letters, run_together_candidates,
 )
@@ -41,6 +42,9 @@ class PdfiumLines:
         self._box = c.FS_RECTF()
         self._box_ref = ctypes.byref(self._box)
         self._loose_box = unchecked("FPDFText_GetLooseCharBox")  # called twice per line
+        self._get_rect = unchecked("FPDFText_GetRect")  # index: a C int; the four doubles by reference
+        self._rect_values = tuple(ctypes.c_double() for _ in range(4))  # left, top, right, bottom
+        self._rect_refs = tuple(ctypes.byref(v) for v in self._rect_values)
 
     # pdfium calls ---------------------------------------------------------------------------
     def char_index(self, text_index: int) -> int:
@@ -55,15 +59,16 @@ class PdfiumLines:
         left, top, right, bottom = _RECT.unpack_from(self._box)
         return left, bottom, right, top
 
-    def rects(self, start: int, end: int) -> list[tuple[float, float, float, float]]:
-        """(left, bottom, right, top) of the text rectangles covering text[start:end]."""
-        c, tp = self.c, self.tp
-        l, t, r, b = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    def rects(self, start: int, end: int, limit: int = 64) -> list[tuple[float, float, float, float]]:
+        """(left, bottom, right, top) of the text rectangles covering text[start:end] (the first `limit`)."""
+        l, t, r, b = self._rect_values
+        refs = self._rect_refs
+        get_rect = self._get_rect
         c0 = self.char_index(start)
-        k = c.FPDFText_CountRects(tp, c0, self.char_index(end - 1) + 1 - c0)
+        k = self.c.FPDFText_CountRects(self.tp, c0, self.char_index(end - 1) + 1 - c0)
         out = []
-        for j in range(min(k, 64)):
-            c.FPDFText_GetRect(tp, j, l, t, r, b)
+        for j in range(min(k, limit)):
+            get_rect(self.tp, j, *refs)
             out.append((l.value, b.value, r.value, t.value))
         return out
 
@@ -99,7 +104,7 @@ class PdfiumLines:
                 else:
                     out.extend(self._two_rows(body, s0, s1, no, fl, fb, ft, ll, lb, lr, lt))
             pos += len(seg) + 2
-        out = self._split_wide(out)
+        out = self._split_merged_rows(self._split_wide(out))
         if suspicious and self.exact:
             for line in out:
                 if line.raw_line in suspicious and not line.vertical:
@@ -161,13 +166,22 @@ class PdfiumLines:
 
     def _cut_at_gaps(self, ln: Line) -> list[Line]:
         rects = self.rects(ln.char_start, ln.char_end)
+        before = []
+        for k in range(1, len(rects)):
+            a, b = rects[k - 1], rects[k]
+            if min(a[3], b[3]) - max(a[1], b[1]) > 0.3 * ln.size and b[0] - a[2] > 1.2 * ln.size:
+                before.append(k)
+        return self._cut_before(ln, rects, before)
+
+    def _cut_before(self, ln: Line, rects: list[tuple[float, float, float, float]], before: list[int]) -> list[Line]:
+        """`ln` cut into pieces before each of the rects `before` (indexes into `rects`, the line's
+        text rectangles); each piece gets its own box from its first glyph and last letter."""
         cuts = []
-        for a, b in zip(rects, rects[1:]):
-            same_row = min(a[3], b[3]) - max(a[1], b[1]) > 0.3 * ln.size
-            if same_row and b[0] - a[2] > 1.2 * ln.size:
-                ci = self.c.FPDFText_GetCharIndexAtPos(self.tp, b[0] + 0.3, 0.5 * (b[1] + b[3]), 1.0, 1.0)
-                if ci >= 0:
-                    cuts.append(self.text_index(ci) - ln.char_start)
+        for k in before:
+            b = rects[k]  # its first glyph: a small one (a quote mark) may sit above the rect's middle
+            ci = self.c.FPDFText_GetCharIndexAtPos(self.tp, b[0] + 0.3, 0.5 * (b[1] + b[3]), 1.0, 0.5 * (b[3] - b[1]))
+            if ci >= 0:
+                cuts.append(self.text_index(ci) - ln.char_start)
         pieces, start = [], 0
         for cut in sorted(c for c in set(cuts) if 0 < c < len(ln.text)) + [len(ln.text)]:
             piece = ln.text[start:cut]
@@ -181,6 +195,54 @@ class PdfiumLines:
                 pieces.append(Line(piece, fl, max(lr, fr), lt, lb, max(lt - lb, 0.1), ln.raw_line, lt, s0, s0 + len(piece)))
             start = cut
         return pieces or [ln]
+
+    def _split_merged_rows(self, lines: list[Line]) -> list[Line]:
+        """Cut lines that run across the columns of a page drawn row by row (layout/merged_rows.py).
+
+        Asked only of pages whose text is mostly in lines as wide as the page, which is every
+        one-column page: a sample of MERGED_SAMPLE of those lines costs one rectangle query each,
+        and the rest is looked at only when the sample shows a gutter.
+        """
+        flat = [ln for ln in lines if not ln.vertical]
+        if len(flat) < 2 * merged_rows.MIN_LINES:
+            return lines
+        left, right = min(ln.x0 for ln in flat), max(ln.x1 for ln in flat)
+        wide = [ln for ln in flat if ln.x1 - ln.x0 > 0.6 * (right - left)]
+        if len(wide) < merged_rows.MIN_LINES or 2 * sum(len(ln.text) for ln in wide) < sum(len(ln.text) for ln in flat):
+            return lines
+        step = len(wide) / MERGED_SAMPLE
+        sample = wide if step <= 1 else [wide[int(i * step)] for i in range(MERGED_SAMPLE)]
+        # Most lines of a gutter page have a gap in it: stop as soon as too many have none.
+        may_miss = len(sample) - merged_rows.lines_needed(len(sample))
+        gaps = []
+        for ln in sample:
+            found = merged_rows.row_gaps(self.rects(ln.char_start, ln.char_end), ln.size)
+            if not found:
+                may_miss -= 1
+                if may_miss < 0:
+                    return lines
+            gaps.append(found)
+        strips = merged_rows.shared_strips(gaps, median([ln.size for ln in sample], 8.0))
+        if not strips:
+            return lines
+        out: list[Line] = []
+        n_cut = 0
+        for ln in lines:
+            # A line crosses a gutter, or holds several rows (joined at a line-end hyphen), which may
+            # start in one column and go on in another.
+            if ln.vertical or not (ln.top - ln.last_top > 0.5 * ln.size
+                                   or any(ln.x0 < s0 and ln.x1 > s1 for s0, s1 in strips)):
+                out.append(ln)
+                continue
+            rects = self.rects(ln.char_start, ln.char_end, limit=512)
+            pieces = self._cut_before(ln, rects, merged_rows.cuts(rects, strips))
+            n_cut += len(pieces) > 1
+            out.extend(pieces)
+        if n_cut:
+            at = ", ".join(f"{(s0 + s1) / 2:.0f}" for s0, s1 in strips)
+            self.actions.append(CleanupAction("columns", f"{n_cut} lines ran across {len(strips) + 1} columns "
+                                                         f"(drawn row by row): cut at the gutters (x={at})"))
+        return out
 
     # repairs that need glyph positions -----------------------------------------------------
     def _repair(self, line: Line) -> str:
@@ -257,6 +319,7 @@ _CAMEL = RUN_TOGETHER
 
 
 _RECT = struct.Struct("4f")
+MERGED_SAMPLE = 16  # wide lines of a page probed for a gutter inside them (layout/merged_rows.py)
 
 
 @functools.cache
