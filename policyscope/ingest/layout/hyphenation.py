@@ -16,8 +16,9 @@ the whole document's words are known (`Vocabulary`), in this order:
    'non'...), or a compound prefix ('pre', 'long', 'user'...) with a right part seen on its own
    ('pre-existing' but 'pre-scribe' → 'prescribe') → keep;
 5. both parts are words seen on their own in the document (at least 4 letters each) → keep;
-6. the joined form is an English word (english_words.py) → join; both parts are common English
-   words and the joined form is not one ('same-sex', 'life-threatening', 'ring-fenced') → keep;
+6. the joined form is an English word (english_words.py) → join; the left part is a prefix
+   ('short-termism', 'over-centralisation', 're-skilling'), or both parts are common English
+   words ('same-sex', 'life-threatening', 'ring-fenced'), and the joined form is none → keep;
 7. otherwise → join (hyphenation splits words at syllables, mostly into non-words).
 
 A hyphen right after another compound part ('out-of-' + 'classroom', 'back-to-' + 'work') is
@@ -39,6 +40,8 @@ COMPOUND_PREFIXES = frozenset({
 })
 # Prefixes that hyphenation hardly ever splits off a plain word ('co-produce', 'self-funded', 'non-urgent').
 STRONG_PREFIXES = frozenset({"co", "self", "non", "anti", "cross", "multi"})
+# Prefixes that stand before a hyphen when the joined form is no English word ('over-centralisation').
+PREFIXES = frozenset({"over", "under", "inter", "ultra", "counter", "super", "sub", "re", "de", "mis", "un", "pro"})
 # Right parts that end real compounds. Not 'out', 'old', 'way', 'time', 'like', 'type': hyphenation
 # splits 'with-out', 'thresh-old', 'path-way' too.
 COMPOUND_HEADS = frozenset({
@@ -78,6 +81,8 @@ def keep_hyphen(left: str, right: str, vocab: Vocabulary) -> bool:
     words = english_words()
     if joined in words.known:
         return False
+    if l_low in COMPOUND_PREFIXES or l_low in PREFIXES:  # 'short-termism', 'over-centralisation', 're-skilling'
+        return True
     return l_low in words.common and r_low in words.common and len(left) >= 2 and len(right) >= 3
 
 
