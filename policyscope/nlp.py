@@ -11,10 +11,13 @@ import functools
 import os
 
 import numpy as np
-import spacy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 
-from policyscope.arrays import is_in_sorted, sorted_union
+from policyscope.spacy_import import import_spacy
+
+spacy = import_spacy()  # without spacy.cli (0.2 s of start-up), see spacy_import.py
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH  # noqa: E402
+
+from policyscope.arrays import is_in_sorted, sorted_union  # noqa: E402
 
 DEFAULT_MODEL = "blank:en"
 USED_LEX_ATTRS = (LOWER, IS_PUNCT, IS_SPACE)

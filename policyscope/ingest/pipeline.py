@@ -24,32 +24,14 @@ from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
 from policyscope.ingest.near_duplicates import mark_near_duplicates
+from policyscope.ingest.options import DEFAULT_TIMEOUT, IngestOptions  # noqa: F401 (part of this module's API)
 from policyscope.ingest.pdf import finish_pages, open_pdf_info
 from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs
 from policyscope.model import IngestOutcome
-from policyscope.nlp import load_segmenter
 from policyscope.store import Store
 
-DEFAULT_TIMEOUT = 300.0  # seconds per file
 TABULAR_BATCH = 200  # rows per segmentation task
 LOOKAHEAD = 64  # files prepared ahead of the pool, so the longest can go first
-
-
-@dataclass
-class IngestOptions:
-    jobs: int | None = None  # None: one per core; 1: in this process
-    extractor: str = "pdfium"  # pdfium | pdfplumber
-    password: str | None = None
-    ocr: bool = False
-    timeout: float | None = DEFAULT_TIMEOUT
-    # Page-range size when a long PDF is split across workers (only when the rest of the batch cannot
-    # keep the other workers busy meanwhile: _Runner._should_split). Each range costs a pickling round trip.
-    chunk_pages: int = 64
-    text_column: str = "text"
-    date_column: str | None = None
-    title_column: str | None = None
-    id_column: str | None = None
-    dedupe_threshold: float = 0.8
 
 
 @dataclass
@@ -128,10 +110,13 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
         runner = _Runner(store, opts, manifests, report, bar, files)
         with _fewer_gc_passes():
             # One file with work per worker, so each starts as soon as the pool is up; the rest are read
-            # ahead while they work, and the longest of those goes next.
+            # ahead while they work, and the longest of those goes next. Workers are forked before
+            # spaCy is loaded: each loads it on its first document, side by side, so the second core
+            # is not idle while the parent loads it (0.3-0.4 s of every run's start).
             runner.read_ahead(limit=jobs)
-            if runner.waiting:
-                load_segmenter()  # before the fork, so workers share the loaded pipeline
+            if runner.waiting and jobs == 1:
+                from policyscope.segment import segmenter
+                segmenter()  # (with workers, each loads its own while the others already work)
             gc.freeze()  # what exists now is not walked by GC passes, nor copied into workers by them
             pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
             with store.checkpointing(), pool, tasks.storing_in(store):
