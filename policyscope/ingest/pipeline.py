@@ -23,7 +23,6 @@ from policyscope.errors import (CorruptFile, EmptyFile, ExtractionTimeout, Input
 from policyscope.ingest import tasks
 from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
-from policyscope.ingest.near_duplicates import mark_near_duplicates
 from policyscope.ingest.options import DEFAULT_TIMEOUT, IngestOptions  # noqa: F401 (part of this module's API)
 from policyscope.ingest.pdf import finish_pages, open_pdf_info
 from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs
@@ -114,16 +113,28 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
             # spaCy is loaded: each loads it on its first document, side by side, so the second core
             # is not idle while the parent loads it (0.3-0.4 s of every run's start).
             runner.read_ahead(limit=jobs)
-            if runner.waiting and jobs == 1:
-                from policyscope.segment import segmenter
-                segmenter()  # (with workers, each loads its own while the others already work)
             gc.freeze()  # what exists now is not walked by GC passes, nor copied into workers by them
-            pool = InlinePool(opts.timeout) if jobs == 1 else TimedPool(jobs, opts.timeout)
+            if jobs == 1:
+                if runner.waiting:
+                    _load_segmenter()
+                pool = InlinePool(opts.timeout)
+            else:
+                # A first worker is forked before spaCy is loaded and starts on PDFs at once, with
+                # tasks that need no segmenter (extract and finish; another worker segments and
+                # stores the pages). Meanwhile this process loads spaCy, then forks the other workers
+                # with it: one load for all, and no core idle while it happens.
+                pool = TimedPool(jobs, opts.timeout, start=1)
             with store.checkpointing(), pool, tasks.storing_in(store):
+                runner.start(pool)
+                if runner.waiting or runner.pool.pending():
+                    _load_segmenter()
+                    gc.freeze()
+                pool.grow()
                 runner.run(pool)
         order = {str(f): i for i, f in enumerate(files)}
         report.outcomes.sort(key=lambda o: order.get(o.path, len(order)))  # input order, not completion order
         if any(o.outcome == "ok" for o in report.outcomes):
+            from policyscope.ingest.near_duplicates import mark_near_duplicates  # numpy, loaded by now anyway
             report.duplicates = mark_near_duplicates(store, opts.dedupe_threshold)
     finally:
         if bar is not None:
@@ -132,6 +143,11 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
             store.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _load_segmenter() -> None:
+    from policyscope.segment import segmenter
+    segmenter()
 
 
 @contextmanager
@@ -205,11 +221,16 @@ class _Runner:
                 heapq.heappush(self.waiting, (-job.n_pages, index, job))
                 self.waiting_pages += job.n_pages
 
-    def run(self, pool) -> None:
-        """Hand every file's work to `pool`, longest first, and record each outcome."""
+    def start(self, pool) -> None:
+        """Hand the files read so far to `pool`: every worker started has work at once."""
         self.pool = pool
         self.workers = getattr(pool, "n", 1)
-        self._feed(depth=self.workers)  # the files read so far: every worker starts now
+        self._feed(depth=self.workers)
+
+    def run(self, pool) -> None:
+        """Hand every file's work to `pool`, longest first, and record each outcome."""
+        if self.pool is not pool:
+            self.start(pool)
         while True:
             self.read_ahead()
             self._feed()
@@ -293,11 +314,17 @@ class _Runner:
             self._plan_tabular(job)
         elif job.ftype != "pdf":
             job.waiting = 1
-            self.pool.submit((job.index, "read", 0), tasks.ingest_other, self._source(job), job.ftype)
+            self.pool.submit((job.index, "read", 0), tasks.ingest_other, self._source(job), job.ftype,
+                             needs_nlp=True)
         elif not self._should_split(job):
             job.waiting = 1
+            # A worker without the segmenter (forked before spaCy was loaded) extracts the pages
+            # instead; they come back here and go to a worker that has it, to be stored.
+            pages = ((job.index, "pages", 0), tasks.extract_whole_pdf,
+                     (str(job.pdf_path or job.path), job.doc_id, job.n_pages, job.password, self.opts.extractor,
+                      job.ocr_done))
             self.pool.submit((job.index, "whole", 0), tasks.ingest_whole_pdf, self._source(job), job.n_pages,
-                             job.password, self.opts.extractor, job.ocr_done)
+                             job.password, self.opts.extractor, job.ocr_done, needs_nlp=True, without_nlp=pages)
         else:
             # Page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
             step = max(1, self.opts.chunk_pages)
@@ -354,7 +381,8 @@ class _Runner:
     def _submit_rows(self, job: _Job, batch: list) -> None:
         job.waiting += 1
         job.row_batches += 1
-        self.pool.submit((job.index, "rows", job.row_batches), tasks.ingest_rows, self._source(job), batch)
+        self.pool.submit((job.index, "rows", job.row_batches), tasks.ingest_rows, self._source(job), batch,
+                         needs_nlp=True)
 
     # -- results ---------------------------------------------------------------------
     def _on_result(self, res: TaskResult) -> None:
@@ -378,7 +406,14 @@ class _Runner:
             self._fail(job, exc)
             return
         job.waiting -= 1
-        if stage in ("read", "whole"):
+        if stage == "pages":
+            if res.value is None:
+                self._no_text_layer(job)
+            else:  # first in the queue: the pages are held in memory until stored
+                job.waiting = 1
+                self.pool.submit((job.index, "whole", 0), tasks.store_pages, self._source(job), res.value,
+                                 self.opts.extractor, job.ocr_done, needs_nlp=True, first=True)
+        elif stage in ("read", "whole"):
             if res.value is None:
                 self._no_text_layer(job)
             else:
@@ -419,7 +454,7 @@ class _Runner:
         chunks = [job.pages[i:i + step] for i in range(0, len(job.pages), step)]
         job.segments, job.waiting = {}, len(chunks)
         for k, chunk in enumerate(chunks):
-            self.pool.submit((job.index, "segment", k), tasks.segment_chunk, chunk)
+            self.pool.submit((job.index, "segment", k), tasks.segment_chunk, chunk, needs_nlp=True)
 
     def _store_split(self, job: _Job) -> None:
         """A split PDF's parts joined and stored here, in one transaction."""
