@@ -9,12 +9,11 @@ import sys
 import pypdfium2 as pdfium
 
 
-def main(folder: str) -> None:
+def text_dump(paths) -> int:
+    """Open each PDF, read the text of every page; the number of pages read."""
     pages = 0
-    for name in sorted(os.listdir(folder)):
-        if not name.lower().endswith(".pdf"):
-            continue
-        doc = pdfium.PdfDocument(os.path.join(folder, name))
+    for path in paths:
+        doc = pdfium.PdfDocument(str(path))
         for i in range(len(doc)):
             page = doc[i]
             textpage = page.get_textpage()
@@ -23,7 +22,11 @@ def main(folder: str) -> None:
             page.close()
             pages += 1
         doc.close()
-    print(pages)
+    return pages
+
+
+def main(folder: str) -> None:
+    print(text_dump(os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.lower().endswith(".pdf")))
 
 
 if __name__ == "__main__":
