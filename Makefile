@@ -51,6 +51,7 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_ingest_process.py
 	$(BIN)/python benchmarks/bench_track.py
 	$(BIN)/python benchmarks/bench_topics.py
 	$(BIN)/python benchmarks/bench_topics_vs_human_codes.py

@@ -119,11 +119,13 @@ class TimedPool:
     def _next_for(self, w: _Worker):
         """The task worker `w` runs next, as (key, fn, args, timeout, needs_nlp), or None. A worker
         with the segmenter takes the first task that strictly needs it (pages to store), else the
-        first task; one without takes the first task it can do without (in that form), and one
+        latest task; one without takes the first task it can do without (in that form), and one
         that needs the segmenter only when no worker will ever have it."""
         queue = self._queue
         if w.nlp:
-            chosen = next((item for item in queue if item[4] and item[5] is None), queue[0])
+            # Pages to store first; else the latest task (the shortest document: the caller hands
+            # out the longest first), leaving the long ones to a worker without the segmenter.
+            chosen = next((item for item in queue if item[4] and item[5] is None), queue[-1])
             queue.remove(chosen)
             return chosen[:5]
         for item in queue:
