@@ -117,15 +117,26 @@ class TimedPool:
         return len(self._queue) + sum(w.task is not None for w in self._workers)
 
     def _next_for(self, w: _Worker):
-        """The task worker `w` runs next, as (key, fn, args, timeout, needs_nlp), or None. A worker
-        with the segmenter takes the first task that strictly needs it (pages to store), else the
-        latest task; one without takes the first task it can do without (in that form), and one
-        that needs the segmenter only when no worker will ever have it."""
+        """The task worker `w` runs next, as (key, fn, args, timeout, needs_nlp), or None (it waits).
+
+        Extracting a PDF costs about twice what segmenting and storing its pages does, so while a
+        worker without the segmenter is there it extracts, and one with the segmenter stores what
+        it extracted: a worker with the segmenter takes the first task that strictly needs it,
+        else a whole document only when two or more wait, else another task; one without takes
+        the first task it can do without (in that form), and one that needs the segmenter only
+        when no worker will ever have it."""
         queue = self._queue
         if w.nlp:
-            # Pages to store first; else the latest task (the shortest document: the caller hands
-            # out the longest first), leaving the long ones to a worker without the segmenter.
-            chosen = next((item for item in queue if item[4] and item[5] is None), queue[-1])
+            chosen = next((item for item in queue if item[4] and item[5] is None), None)  # pages to store
+            if chosen is None:
+                # A document either worker can take: left to a worker without the segmenter, which
+                # extracts it while this one stores pages, unless more wait than it can take next;
+                # then the latest (the shortest: the caller hands out the longest first).
+                either = [item for item in queue if item[5] is not None]
+                early = any(not o.nlp for o in self._workers)
+                if len(either) < 2 and early and len(either) == len(queue):
+                    return None
+                chosen = either[-1] if len(either) >= 2 or not early else next(i for i in queue if i[5] is None)
             queue.remove(chosen)
             return chosen[:5]
         for item in queue:
