@@ -133,10 +133,14 @@ class TimedPool:
                 # extracts it while this one stores pages, unless more wait than it can take next;
                 # then the latest (the shortest: the caller hands out the longest first).
                 either = [item for item in queue if item[5] is not None]
-                early = any(not o.nlp for o in self._workers)
-                if len(either) < 2 and early and len(either) == len(queue):
-                    return None
-                chosen = either[-1] if len(either) >= 2 or not early else next(i for i in queue if i[5] is None)
+                if not any(not o.nlp for o in self._workers):
+                    chosen = queue[0]  # every worker has the segmenter: in order, the longest first
+                elif len(either) >= 2:
+                    chosen = either[-1]
+                else:
+                    chosen = next((item for item in queue if item[5] is None), None)
+                    if chosen is None:
+                        return None
             queue.remove(chosen)
             return chosen[:5]
         for item in queue:
