@@ -324,7 +324,8 @@ class _Runner:
                      (str(job.pdf_path or job.path), job.doc_id, job.n_pages, job.password, self.opts.extractor,
                       job.ocr_done))
             self.pool.submit((job.index, "whole", 0), tasks.ingest_whole_pdf, self._source(job), job.n_pages,
-                             job.password, self.opts.extractor, job.ocr_done, needs_nlp=True, without_nlp=pages)
+                             job.password, self.opts.extractor, job.ocr_done, needs_nlp=True, without_nlp=pages,
+                             size=job.n_pages)
         else:
             # Page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
             step = max(1, self.opts.chunk_pages)

@@ -103,13 +103,14 @@ class TimedPool:
         self._dispatch()
 
     def submit(self, key, fn: Callable, *args, timeout: float | None = None, needs_nlp: bool = False,
-               first: bool = False, without_nlp: tuple | None = None) -> None:
+               first: bool = False, without_nlp: tuple | None = None, size: int = 0) -> None:
         """Queue a task (`first`: ahead of the others). `needs_nlp`: it segments, so it goes to a
         worker forked with the segmenter loaded while there is one (any worker can run it: one
         without loads the segmenter on its first such task). `without_nlp` = (key, fn, args): what
         a worker without the segmenter does instead (extract a PDF whose pages another worker then
-        segments and stores), so whichever worker is free takes the task in the form it suits."""
-        item = (key, fn, args, timeout if timeout is not None else self.timeout, needs_nlp, without_nlp)
+        segments and stores), so whichever worker is free takes the task in the form it suits;
+        `size` (pages) says which of those documents is longest."""
+        item = (key, fn, args, timeout if timeout is not None else self.timeout, needs_nlp, without_nlp, size)
         self._queue.appendleft(item) if first else self._queue.append(item)
         self._dispatch()  # an idle worker starts now, not when the caller next reads results
 
@@ -136,18 +137,20 @@ class TimedPool:
                 if not any(not o.nlp for o in self._workers):
                     chosen = queue[0]  # every worker has the segmenter: in order, the longest first
                 elif len(either) >= 2:
-                    chosen = either[-1]
+                    chosen = min(reversed(either), key=lambda item: item[6])  # the shortest
                 else:
                     chosen = next((item for item in queue if item[5] is None), None)
                     if chosen is None:
                         return None
             queue.remove(chosen)
             return chosen[:5]
+        either = [item for item in queue if item[5] is not None]
+        if either:  # the longest document (the first of them when as long)
+            item = max(either, key=lambda item: item[6])
+            queue.remove(item)
+            key, fn, args = item[5]
+            return key, fn, args, item[3], False
         for item in queue:
-            if item[5] is not None:
-                queue.remove(item)
-                key, fn, args = item[5]
-                return key, fn, args, item[3], False
             if not item[4]:
                 queue.remove(item)
                 return item[:5]
@@ -239,7 +242,7 @@ class InlinePool:
         self.timeout = timeout
         self._queue: list = []
 
-    def submit(self, key, fn, *args, timeout=None, needs_nlp=False, first=False, without_nlp=None):
+    def submit(self, key, fn, *args, timeout=None, needs_nlp=False, first=False, without_nlp=None, size=0):
         item = (key, fn, args, timeout if timeout is not None else self.timeout)
         self._queue.insert(0, item) if first else self._queue.append(item)
 
