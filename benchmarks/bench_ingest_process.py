@@ -106,8 +106,10 @@ def main() -> None:
         speed_j2 = statistics.median(a[0] / b[0] for a, b in zip(j1, j2))
         print("  rounds (wall s): " + "; ".join(f"{b[0]:.2f} / {a[0]:.2f} / {c[0]:.2f}" for b, a, c in zip(base, j1, j2))
               + "  (baseline / -j1 / -j2)")
-        print(f"\ngoal -j1 >= 0.40 x the baseline's speed: {speed_j1:.2f}  {'met' if speed_j1 >= 0.40 else 'NOT met'}")
-        print(f"goal -j2 >= 1.7 x as fast as -j1:       {speed_j2:.2f}  {'met' if speed_j2 >= 1.7 else 'NOT met'}")
+        cpu_j1 = statistics.median(b[1] / x[1] for b, x in zip(base, j1))
+        print(f"  -j1 against the baseline in CPU seconds (less moved by other work on a shared machine): {cpu_j1:.3f}")
+        print(f"\ngoal -j1 >= 0.40 x the baseline's speed: {speed_j1:.3f}  {'met' if speed_j1 >= 0.40 else 'NOT met'}")
+        print(f"goal -j2 >= 1.7 x as fast as -j1:       {speed_j2:.3f}  {'met' if speed_j2 >= 1.7 else 'NOT met'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
