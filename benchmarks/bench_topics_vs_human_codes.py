@@ -1,27 +1,36 @@
-"""Topics vs human codes: do the topic backends find what Manifesto Project coders coded?
+"""Topics vs human codes: do policyscope's topics find what Manifesto Project coders coded?
 
 Data: ../shared/corpus/dated-text/cmp_coded_*.csv, UK manifestos split into quasi-sentences, each
 with a human CMP category code (e.g. 504 "welfare state expansion"). Uncoded rows (NA, 000) and
 headings (H) are left out. Sub-codes fold into their category (202.1 -> 202); the first digit is
 the CMP domain (1 external relations ... 7 social groups).
 
-Each quasi-sentence becomes one passage in a throw-away store (one document per manifesto), so
-the backends see it through the normal pipeline (store -> lemmas, phrases, stopwords, pruning).
-Every backend is fitted on exactly the same units and terms; so is the baseline, scikit-learn's
-LatentDirichletAllocation with default settings (only n_components=K and random_state are set).
-Agreement is the adjusted mutual information between each unit's argmax topic and its human
-code (and its domain): 0 = chance, 1 = the same partition. Mean and spread over seeds.
+Each quasi-sentence becomes one passage in a throw-away store (one document per manifesto).
+Agreement is the adjusted mutual information (AMI) between each quasi-sentence's dominant topic
+and its human code: 0 = chance, 1 = the same partition. Every coded quasi-sentence is scored, the
+short ones too (a unit too short to be modelled has its inferred dominant topic; one with no
+vocabulary term counts as its own `no_topic` group; an empty row of the baseline, its argmax).
 
-    python benchmarks/bench_topics_vs_human_codes.py                  # K = 7 and 20, seeds 1,2,3
-    python benchmarks/bench_topics_vs_human_codes.py --k 7,20,56 --seeds 1
+The headline (issue #13), in the same run, mean over seeds:
+  policyscope   `topics fit --k 20` with every default setting (fit_topics, document_topics.csv)
+  baseline      scikit-learn LatentDirichletAllocation(n_components=20, random_state=seed), all
+                else default, on CountVectorizer(stop_words="english", min_df=2) of the raw texts
+  goal          policyscope AMI >= 2 x the baseline's
+Then `--candidates` (default on) fits the alternatives the default was chosen from, through the
+same fit_topics path with one setting changed each: the backends, phrases, stop words, the
+minimum unit length.
 
-Prints a table; takes a few minutes on two cores. Writes only to a temporary folder.
+    python benchmarks/bench_topics_vs_human_codes.py                   # headline + candidates, seeds 1,2,3
+    python benchmarks/bench_topics_vs_human_codes.py --no-candidates --seeds 1
+
+Prints tables; takes a few minutes on two cores. Writes only to a temporary folder.
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import hashlib
+import shutil
 import statistics
 import sys
 import tempfile
@@ -33,12 +42,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from policyscope.analyse.topics.backends import make_backend  # noqa: E402
-from policyscope.analyse.topics.corpus import prepare_corpus  # noqa: E402
-from policyscope.analyse.topics.settings import CorpusSettings, ModelSettings  # noqa: E402
+from policyscope.analyse.topics.fit import fit_topics  # noqa: E402
+from policyscope.analyse.topics.settings import TopicSettings  # noqa: E402
 from policyscope.model import Document, Page  # noqa: E402
 from policyscope.segment import segment_pages  # noqa: E402
-from policyscope.store import Store, open_store  # noqa: E402
+from policyscope.store import Store  # noqa: E402
 
 DEFAULT_SHARED = REPO.parent / "shared" / "corpus" / "dated-text"
 SKIP_CODES = {"", "NA", "H", "000", "0"}
@@ -67,9 +75,11 @@ def domain(code: str) -> str:
     return code[0]
 
 
-def build_store(db: Path, manifestos: list[dict]) -> dict[str, str]:
-    """One document per manifesto, one passage per quasi-sentence; returns passage_id -> code."""
+def build_store(db: Path, manifestos: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    """One document per manifesto, one passage per quasi-sentence; returns passage_id -> code and
+    passage_id -> text."""
     codes: dict[str, str] = {}
+    texts: dict[str, str] = {}
     with Store(db) as store:
         for m in manifestos:
             blob = "\n".join(t for t, _ in m["rows"]).encode()
@@ -90,99 +100,126 @@ def build_store(db: Path, manifestos: list[dict]) -> dict[str, str]:
                 assert len(plist) == len(page_codes[p - 1]), "one passage per quasi-sentence"
                 for ps, code in zip(plist, page_codes[p - 1]):
                     codes[ps.passage_id] = code
+                    texts[ps.passage_id] = ps.text
             store.write_document(Document(doc_id=doc_id, path=m["file"], sha256=sha, title=m["file"], date=m["date"],
                                           doc_type="manifesto", n_pages=len(pages), file_type="csv"),
                                  pages, passages, sentences)
-    return codes
+    return codes, texts
 
 
-def fit_sklearn_lda(corpus, k: int, seed: int):
-    from scipy.sparse import vstack
+def baseline_sklearn_lda(texts: list[str], k: int, seed: int) -> tuple[float, np.ndarray]:
+    """scikit-learn's LDA with default settings on a plain count matrix of the raw texts."""
     from sklearn.decomposition import LatentDirichletAllocation
-    x = vstack(list(corpus.csr_chunks(5000))).tocsr()
+    from sklearn.feature_extraction.text import CountVectorizer
     t0 = time.perf_counter()
+    x = CountVectorizer(stop_words="english", min_df=2).fit_transform(texts)
     model = LatentDirichletAllocation(n_components=k, random_state=seed)  # everything else: defaults
-    model.fit(x)
-    seconds = time.perf_counter() - t0
-    return seconds, model.transform(x).argmax(axis=1)
+    top = model.fit_transform(x).argmax(axis=1)
+    return time.perf_counter() - t0, top
 
 
-def fit_backend(corpus, backend: str, k: int, seed: int):
-    s = ModelSettings(backend=backend, k=k, seed=seed)
-    b = make_backend(s, corpus.dictionary)
+def dominant_topics(run: Path, passage_ids: list[str]) -> list[str]:
+    """Each passage's dominant topic from a run's document_topics.csv (`no_topic` for a unit with
+    no vocabulary term); a passage cut into several units takes its first unit's."""
+    top: dict[str, str] = {}
+    with open(run / "document_topics.csv", newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if r["topic"] == "no_topic" or r["is_top"] == "1":
+                top.setdefault(r["passage_id"], r["topic"])
+    return [top.get(p, "missing") for p in passage_ids]
+
+
+def fit_policyscope(db: Path, work: Path, k: int, seed: int, change: dict | None = None) -> tuple[float, list, dict]:
+    """`topics fit --k K --seed S` with every other setting at its default (or one `change`d):
+    the real fit_topics path; the concept overlap is switched off (it does not touch the topics)."""
+    settings = TopicSettings()
+    settings.model.k, settings.model.seed = k, seed
+    settings.labels.concept_overlap = False
+    for key, value in (change or {}).items():
+        group, name = key.split(".")
+        setattr(getattr(settings, group), name, value)
+    out = work / "run"
+    if out.exists():
+        shutil.rmtree(out)
     t0 = time.perf_counter()
-    b.fit(corpus)
-    seconds = time.perf_counter() - t0
-    top = np.concatenate([w.argmax(axis=1) for w in b.transform_corpus(corpus)])
-    return seconds, top
+    result = fit_topics(db, out, settings)
+    return time.perf_counter() - t0, out, result.stats
+
+
+CANDIDATES = [  # (name, setting changes): the defaults first, then one change at a time
+    ("defaults (tomotopy, no phrases)", {}),
+    ("backend lda (gensim)", {"model.backend": "lda"}),
+    ("backend nmf", {"model.backend": "nmf"}),
+    ("phrases on", {"corpus.phrases": True}),
+    ("lda + phrases (the old default)", {"model.backend": "lda", "corpus.phrases": True}),
+    ("min_unit_terms 3", {"corpus.min_unit_terms": 3}),
+    ("min_unit_terms 1", {"corpus.min_unit_terms": 1}),
+    ("no_below 5", {"corpus.no_below": 5}),
+    ("min_token_chars 3", {"corpus.min_token_chars": 3}),
+]
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the dated-text folder")
-    ap.add_argument("--k", default="7,20", help="topic counts (comma list)")
+    ap.add_argument("--k", type=int, default=20, help="topics (default 20, the issue's K)")
     ap.add_argument("--seeds", default="1,2,3", help="seeds (comma list)")
-    ap.add_argument("--backends", default="lda,nmf,tomotopy,sklearn-lda-default")
+    ap.add_argument("--candidates", action=argparse.BooleanOptionalAction, default=True,
+                    help="also fit the alternatives the default was chosen from")
     ap.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     args = ap.parse_args(argv)
     if not args.shared.exists():
         sys.exit(f"{args.shared} is absent: this benchmark needs ../shared/corpus/dated-text")
     from sklearn.metrics import adjusted_mutual_info_score as ami
 
-    ks = [int(x) for x in args.k.split(",")]
     seeds = [int(x) for x in args.seeds.split(",")]
-    backends = [b.strip() for b in args.backends.split(",")]
     manifestos = load_cmp(args.shared)
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_topics_cmp_"))
     work.mkdir(parents=True, exist_ok=True)
     db = work / "cmp.db"
     if db.exists():
         db.unlink()
-    codes = build_store(db, manifestos)
-    settings = CorpusSettings(min_unit_terms=3, max_unit_tokens=100_000)  # a quasi-sentence is never cut
-    with open_store(db) as store:
-        corpus = prepare_corpus(store, settings, work / "corpus")
-    units = list(corpus.units())
-    human = [codes[u["passage_id"]] for u in units]
-    cats, doms = [category(c) for c in human], [domain(c) for c in human]
-    st = corpus.stats
-    print(f"{sum(len(m['rows']) for m in manifestos)} coded quasi-sentences in {len(manifestos)} manifestos; "
-          f"{len(units)} modelled (>= {settings.min_unit_terms} terms), {st['terms']} term occurrences, "
-          f"{st['word_tokens']} word tokens, vocabulary {st['vocabulary']}; "
-          f"{len(set(cats))} human categories, {len(set(doms))} domains")
-    results = []
-    for k in ks:
-        for backend in backends:
-            amis_c, amis_d, secs = [], [], []
-            for seed in seeds:
-                if backend == "sklearn-lda-default":
-                    seconds, top = fit_sklearn_lda(corpus, k, seed)
-                else:
-                    seconds, top = fit_backend(corpus, backend, k, seed)
-                amis_c.append(ami(cats, top))
-                amis_d.append(ami(doms, top))
-                secs.append(seconds)
-            row = {"backend": backend, "k": k, "ami_category": amis_c, "ami_domain": amis_d, "seconds": secs}
-            results.append(row)
-            print(f"  done {backend} K={k}: AMI {statistics.mean(amis_c):.3f}", file=sys.stderr, flush=True)
+    codes, texts = build_store(db, manifestos)
+    passage_ids = list(codes)
+    cats = [category(codes[p]) for p in passage_ids]
+    raw = [texts[p] for p in passage_ids]
+    print(f"{len(passage_ids)} coded quasi-sentences in {len(manifestos)} manifestos, {len(set(cats))} human "
+          f"categories; K={args.k}; seeds {seeds}; every quasi-sentence scored")
+
+    def score(name: str, change: dict | None) -> dict:
+        amis, secs, stats = [], [], {}
+        for seed in seeds:
+            seconds, run, stats = fit_policyscope(db, work, args.k, seed, change)
+            tops = dominant_topics(run, passage_ids)
+            assert "missing" not in tops, "a quasi-sentence without a row in document_topics.csv"
+            amis.append(ami(cats, tops))
+            secs.append(seconds)
+        print(f"  done {name}: AMI {statistics.mean(amis):.3f}", file=sys.stderr, flush=True)
+        return {"name": name, "ami": amis, "seconds": secs, "modelled": stats.get("units_modelled")}
+
+    ours = score("policyscope topics fit (defaults)", None)
+    base = {"name": "baseline: sklearn LDA default on CountVectorizer", "ami": [], "seconds": [], "modelled": None}
+    for seed in seeds:
+        seconds, top = baseline_sklearn_lda(raw, args.k, seed)
+        base["ami"].append(ami(cats, top))
+        base["seconds"].append(seconds)
 
     def ms(v):
         return f"{statistics.mean(v):.3f} ± {statistics.stdev(v):.3f}" if len(v) > 1 else f"{v[0]:.3f}"
 
-    print(f"\nAMI between argmax topic and human CMP code; mean ± sd over seeds {seeds}; "
-          f"fit time and throughput (term occurrences / s, word tokens / s) per fit")
-    header = ["backend", "K", "AMI category", "AMI domain", "fit s", "terms/s", "words/s"]
-    rows = [[r["backend"], r["k"], ms(r["ami_category"]), ms(r["ami_domain"]), f"{statistics.mean(r['seconds']):.2f}",
-             f"{st['terms'] / statistics.mean(r['seconds']):,.0f}",
-             f"{st['word_tokens'] / statistics.mean(r['seconds']):,.0f}"] for r in results]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print("  ".join(str(x).ljust(w) for x, w in zip(r, widths)))
-    print("\nsettings: lda = gensim LdaModel passes 10, iterations 100; nmf = scikit-learn NMF on TF-IDF; "
-          "tomotopy = LDAModel 500 Gibbs iterations; sklearn-lda-default = LatentDirichletAllocation() "
-          "(batch variational Bayes, max_iter 10) with n_components=K; same units and terms for all")
+    ratio = statistics.mean(ours["ami"]) / statistics.mean(base["ami"])
+    print(f"\n{'method':<52} {'AMI (mean ± sd)':>16} {'x baseline':>10} {'s per fit':>9}")
+    for r in (base, ours):
+        print(f"{r['name']:<52} {ms(r['ami']):>16} {statistics.mean(r['ami']) / statistics.mean(base['ami']):>10.2f} "
+              f"{statistics.mean(r['seconds']):>9.1f}")
+    print(f"\ngoal: policyscope >= 2 x the baseline: {ratio:.2f}  {'met' if ratio >= 2 else 'NOT met'}")
+    if args.candidates:
+        print(f"\ncandidates for the default (one setting changed; same units, K={args.k}, seeds {seeds})")
+        print(f"{'candidate':<32} {'AMI (mean ± sd)':>16} {'x baseline':>10} {'units modelled':>14} {'s per fit':>9}")
+        for name, change in CANDIDATES:
+            r = ours if not change else score(name, change)
+            print(f"{name:<32} {ms(r['ami']):>16} {statistics.mean(r['ami']) / statistics.mean(base['ami']):>10.2f} "
+                  f"{r['modelled'] or '':>14} {statistics.mean(r['seconds']):>9.1f}")
 
 
 if __name__ == "__main__":

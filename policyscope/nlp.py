@@ -11,10 +11,13 @@ import functools
 import os
 
 import numpy as np
-import spacy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH
 
-from policyscope.arrays import is_in_sorted, sorted_union
+from policyscope.spacy_import import import_spacy
+
+spacy = import_spacy()  # without spacy.cli (0.2 s of start-up), see spacy_import.py
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH  # noqa: E402
+
+from policyscope.arrays import is_in_sorted, sorted_union  # noqa: E402
 
 DEFAULT_MODEL = "blank:en"
 USED_LEX_ATTRS = (LOWER, IS_PUNCT, IS_SPACE)
@@ -141,8 +144,6 @@ class FastLookup:
         self._table = lemma_lookup_table(nlp.meta.get("lang", "en"))
         self._cache: dict[str, str] = {}
         self._lemma_by_orth: dict[int, str] = {}  # the same lemmas keyed by spaCy's string hash
-        self._warmed: set[str] = set()  # chunks already put in the tokenizer's cache
-        self._special_chunks = frozenset(nlp.tokenizer.rules or {})
 
     def lemma(self, text: str) -> str:
         got = self._cache.get(text)
@@ -184,7 +185,6 @@ class FastLookup:
         lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
         starts_c[1:] = np.cumsum(lengths + len(_JOIN))[:-1]
         joined = _JOIN.join(texts)
-        self._warm_tokenizer_cache(joined)
         doc = self.nlp.tokenizer(joined)
         out: list[list] = [[] for _ in texts]
         if len(doc) == 0:
@@ -226,55 +226,6 @@ class FastLookup:
                 out[t].append((a, b, i1 - i0, " ".join(lemmas[i0:i1])))
         return out
 
-    def _warm_tokenizer_cache(self, text: str) -> None:
-        """Put the text's new chunks in the tokenizer's cache, so tokenising the text only looks them up.
-
-        spaCy caches a chunk's tokens only while the Doc being tokenised has met no special case
-        ("e.g.", "’", "—": tokenizer.pyx, _save_cached, "see #1250"), so in running text most new
-        words after a Doc's first special case are split by the affix regexes again at every later
-        occurrence. Here each new chunk is tokenised once, apart: those that cannot contain a
-        special case together in one Doc, the others in a Doc of their own. The Docs produced
-        are thrown away; the text's own Doc is what callers see, so results do not change.
-        """
-        warmed = self._warmed
-        tokenizer = self.nlp.tokenizer
-        if len(warmed) >= tokenizer.max_cache_size:
-            return  # the cache is full: spaCy keeps no more, so warming would only cost time
-        new = [c for c in dict.fromkeys(text.split()) if c not in warmed]
-        if not new:
-            return
-        warmed.update(new)
-        may_meet_special = self._may_meet_special
-        plain = [c for c in new if not may_meet_special(c)]
-        # In Docs of WARM_CHUNKS chunks, so a special case the test above misses costs little caching.
-        for i in range(0, len(plain), WARM_CHUNKS):
-            tokenizer(" ".join(plain[i:i + WARM_CHUNKS]))
-        if len(plain) < len(new):
-            for chunk in new:
-                if may_meet_special(chunk):
-                    tokenizer(chunk)
-
-    def _may_meet_special(self, chunk: str) -> bool:
-        """Whether tokenising the chunk may apply a special case: the chunk is one, or is one with
-        punctuation before or after it ("(e.g.", "Dr.,", "—"). spaCy strips prefixes and suffixes
-        by regex; approximating them as the non-alphanumeric characters at the chunk's edges is
-        enough here (a miss costs speed, never correctness)."""
-        specials = self._special_chunks
-        if chunk in specials:
-            return True
-        if chunk.isalnum():
-            return False
-        n = len(chunk)
-        lead = 0
-        while lead < n and not chunk[lead].isalnum():
-            lead += 1
-        if lead == n:  # punctuation only ("’,", "—", ":)"): any part of it
-            return n <= 12 and any(chunk[i:j] in specials for i in range(n) for j in range(i + 1, n + 1))
-        trail = n
-        while not chunk[trail - 1].isalnum():
-            trail -= 1
-        return any(chunk[i:j] in specials for i in range(lead + 1) for j in range(trail, n + 1))
-
     def _lemmas_of(self, orths: list[int]) -> list[str]:
         cache = self._lemma_by_orth
         lemmas = list(map(cache.get, orths))  # one C-level pass; misses (new word forms) are rare
@@ -302,7 +253,6 @@ _JOIN = "\n\n"
 # one Doc per text re-splits words it has seen, and very long Docs cache almost nothing; ~12k
 # characters was fastest here (cold 1.12 s vs 1.41 s one Doc per passage, 1.70 s at 200k).
 BATCH_CHARS = 12_000
-WARM_CHUNKS = 1000  # new chunks per warm-up Doc
 
 
 def fast_path(nlp):

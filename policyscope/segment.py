@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable
 
 from policyscope.model import Page, Passage, Sentence, passage_id, sentence_id
-from policyscope.nlp import FastLookup, fast_path, is_word, load_segmenter
+# policyscope.nlp (spaCy) is imported on first use: an ingest with worker processes loads it in
+# each worker, side by side, instead of in the parent before the workers can start.
 
 _PARA_BREAK = re.compile(r"\n[ \t]*\n+")
 
@@ -31,6 +32,26 @@ def passage_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _nlp():
+    from policyscope import nlp
+    return nlp
+
+
+def segmenter():
+    """The process's segmenter (nlp.load_segmenter), loaded on first use. In a worker process
+    the objects it made are frozen right after (gc.freeze), so that GC passes no longer walk
+    spaCy's vocabulary, as the parent does with what it loaded before forking."""
+    nlp = _nlp()
+    loaded = nlp.load_segmenter.cache_info().currsize > 0
+    seg = nlp.load_segmenter()
+    if not loaded:
+        import multiprocessing
+        if multiprocessing.parent_process() is not None:
+            import gc
+            gc.freeze()
+    return seg
+
+
 def section_at(page: Page, start: int, end: int) -> str:
     """The section flag for a span: a section_spans range covering its start wins over the page's flag."""
     for s, e, section in page.section_spans:
@@ -43,7 +64,7 @@ def _sentences_of(doc) -> list[tuple[int, int, int, str]]:
     """(char_start, char_end, n_words, lemmas) of a parsed Doc's sentences (a trained pipeline's path)."""
     out = []
     for sent in doc.sents:
-        words = [t for t in sent if is_word(t)]
+        words = [t for t in sent if _nlp().is_word(t)]
         if words:  # lone punctuation or bullets: not a sentence
             last = sent[-1]
             out.append((sent[0].idx, last.idx + len(last.text), len(words),
@@ -53,8 +74,9 @@ def _sentences_of(doc) -> list[tuple[int, int, int, str]]:
 
 def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tuple[list[Passage], list[Sentence]]:
     """Split pages into passages and sentences; ids number passages/sentences within each page."""
+    nlp_module = _nlp()
     if nlp is None:
-        nlp = load_segmenter()
+        nlp = segmenter()
     passages: list[Passage] = []
     for page in pages:
         for n, (start, end) in enumerate(passage_spans(page.text), start=1):
@@ -68,7 +90,7 @@ def segment_pages(pages: Iterable[Page], nlp=None, batch_size: int = 128) -> tup
     # Line breaks inside a paragraph are soft; flatten them so the sentencizer and
     # tokenizer see running text (same length, so offsets hold).
     texts = [p.text.replace("\n", " ") for p in passages]
-    fast = nlp if isinstance(nlp, FastLookup) else fast_path(nlp)
+    fast = nlp if isinstance(nlp, nlp_module.FastLookup) else nlp_module.fast_path(nlp)
     if fast:
         per_passage = fast.sentences(texts)
     else:

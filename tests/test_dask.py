@@ -152,6 +152,35 @@ def test_a_task_that_keeps_failing_becomes_an_error_naming_the_worker(tmp_path, 
     assert "on worker tcp://127.0.0.1:" in str(res.error), res.error
 
 
+def test_every_pool_takes_the_same_submit_arguments_and_has_grow():
+    import inspect
+    from policyscope.ingest.dask_pool import DaskPool
+    from policyscope.ingest.workers import InlinePool, TimedPool
+    wanted = {"timeout": None, "reads": None, "needs_nlp": False, "first": False, "without_nlp": None, "size": 0}
+    for pool in (TimedPool, InlinePool, DaskPool):
+        params = inspect.signature(pool.submit).parameters
+        assert {k: params[k].default for k in wanted if k in params} == wanted, pool
+        assert callable(getattr(pool, "grow", None)), pool
+
+
+def test_the_cluster_pool_runs_the_whole_form_of_a_task_whatever_the_local_routing_says(cluster):
+    """The local pool's "fork before spaCy" routing (needs_nlp, without_nlp, size) does not apply on a
+    cluster: every worker loads the segmenter at connect, so the task always runs in its whole form."""
+    from contextlib import nullcontext
+    from distributed import Client
+    from policyscope.ingest.dask_pool import DaskPool
+    address, _ = cluster
+    with Client(address) as own:
+        pool = DaskPool(own, nullcontext(), timeout=60, retries=0, ship_files=False, label=address)
+        pool.grow()
+        pool.submit((0, "whole", 0), os.path.basename, "/a/b.pdf", reads="/a/b.pdf", needs_nlp=True,
+                    without_nlp=((0, "pages", 0), os.path.dirname, ("/a/b.pdf",)), size=3)
+        pool.submit((1, "whole", 0), os.path.basename, "/c/d.pdf", needs_nlp=True, first=True)
+        results = sorted(pool.results(), key=lambda r: r.key)
+    assert [(r.key, r.value, r.error) for r in results] == [((0, "whole", 0), "b.pdf", None),
+                                                           ((1, "whole", 0), "d.pdf", None)]
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     with pytest.raises(SchedulerUnreachable, match="127.0.0.1:9"):
         ingest_paths([str(CORPUS)], tmp_path / "x.db", options=IngestOptions(scheduler="tcp://127.0.0.1:9"),
@@ -196,5 +225,6 @@ def test_topic_corpus_prepared_on_the_cluster_is_the_local_one_file_for_file(tmp
         prepare_corpus(store, settings, tmp_path / "local")
         _, engine = prepare_corpus_on_cluster(store, settings, tmp_path / "cluster", address, per_partition=150)
     assert engine["workers"] == 2
-    for name in ("tokens.txt", "units.csv", "dictionary.txt", "documents.csv", "stats.json"):
+    for name in ("tokens.txt", "units.csv", "short_units.csv", "short_tokens.txt", "dictionary.txt", "documents.csv",
+                 "stats.json"):
         assert filecmp.cmp(tmp_path / "local" / name, tmp_path / "cluster" / name, shallow=False), name

@@ -163,6 +163,50 @@ def test_worker_pool_ingest_matches_in_process_ingest(tmp_path, demo_db):
     assert sqlite3.connect(db).execute(q).fetchall() == sqlite3.connect(demo_db).execute(q).fetchall()
 
 
+def test_a_fresh_two_worker_ingest_matches_in_process_ingest(tmp_path, demo_db):
+    """As a user runs it: a new process, no spaCy loaded yet, so the first worker is forked without
+    it and extracts PDFs whose pages the other worker (forked once spaCy is loaded) stores."""
+    db = tmp_path / "fresh.db"
+    subprocess.run([sys.executable, "-m", "policyscope", "ingest", str(CORPUS), "--db", str(db), "--jobs", "2",
+                    "--no-progress"], check=True, capture_output=True, cwd=tmp_path, timeout=300)
+    q = "SELECT sentence_id, char_start, char_end, text, n_tokens, lemmas, section FROM sentences ORDER BY sentence_id"
+    assert sqlite3.connect(db).execute(q).fetchall() == sqlite3.connect(demo_db).execute(q).fetchall()
+    q = "SELECT doc_id, page_no, text, cleanup FROM pages ORDER BY doc_id, page_no"
+    assert sqlite3.connect(db).execute(q).fetchall() == sqlite3.connect(demo_db).execute(q).fetchall()
+
+
+def test_the_worker_forked_before_spacy_extracts_and_one_forked_after_stores(tmp_path, monkeypatch, demo_db):
+    from policyscope.ingest import pipeline, workers
+    loaded = {"now": False}  # this test process has spaCy already: pretend it has not, until the pipeline loads it
+    monkeypatch.setattr(workers, "segmenter_loaded", lambda: loaded["now"])
+    real_load = pipeline._load_segmenter
+
+    def load():
+        loaded["now"] = True
+        real_load()
+
+    monkeypatch.setattr(pipeline, "_load_segmenter", load)
+    ran: list[tuple[str, str, bool]] = []  # (stage, task function, the worker has the segmenter)
+    next_for = workers.TimedPool._next_for
+
+    def recording(self, w):
+        item = next_for(self, w)
+        if item is not None:
+            ran.append((item[0][1], item[1].__name__, w.nlp))
+        return item
+
+    monkeypatch.setattr(workers.TimedPool, "_next_for", recording)
+    db = tmp_path / "early.db"
+    report = ingest_paths([str(CORPUS)], db, options=IngestOptions(jobs=2), progress=False)
+    assert report.count("ok") == 5
+    assert ("pages", "extract_whole_pdf", False) in ran  # the early worker extracted a PDF...
+    assert ("whole", "store_pages", True) in ran  # ...and the later one stored its pages
+    assert all(not nlp for stage, _, nlp in ran if stage == "pages")
+    assert all(nlp for _, fn, nlp in ran if fn in ("store_pages", "ingest_other", "ingest_whole_pdf"))
+    q = "SELECT sentence_id, char_start, char_end, text, n_tokens, lemmas, section FROM sentences ORDER BY sentence_id"
+    assert sqlite3.connect(db).execute(q).fetchall() == sqlite3.connect(demo_db).execute(q).fetchall()
+
+
 def _submitted(monkeypatch) -> list[tuple[str, str]]:
     """Record (stage, file name) of every task handed to the worker pool."""
     from policyscope.ingest import workers
@@ -403,3 +447,28 @@ def test_an_in_memory_store_is_filled_in_this_process_whatever_jobs_says(tmp_pat
         assert report.count("ok") == 5
         assert store.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 5
         assert store.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0] > 300
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_pool_routes_segmenting_tasks_to_workers_forked_with_the_segmenter(monkeypatch):
+    from policyscope.ingest import workers
+    state = {"loaded": False}
+    monkeypatch.setattr(workers, "segmenter_loaded", lambda: state["loaded"])
+    with workers.TimedPool(2, timeout=60, start=1) as pool:
+        early = pool._workers[0]
+        pool.submit("seg", _pid, needs_nlp=True)
+        pool.submit("either", _pid, needs_nlp=True, without_nlp=("alt", _pid, ()))
+        assert early.task[0] == "alt"  # the early worker takes the task it can do without the segmenter
+        state["loaded"] = True
+        pool.grow()
+        late = pool._workers[1]
+        assert late.nlp and not early.nlp
+        got = {r.key: r.value for r in pool.results()}
+    assert got == {"alt": early.proc.pid, "seg": late.proc.pid}
+    state["loaded"] = False
+    with workers.TimedPool(2, timeout=60) as pool:  # no worker will ever have it: any worker runs it
+        pool.submit("seg", _pid, needs_nlp=True)
+        assert [r.key for r in pool.results()] == ["seg"]

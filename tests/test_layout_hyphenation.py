@@ -27,6 +27,12 @@ DOC = Vocabulary.from_texts([
     ("Simon", "Rusinowitz", True),  # capitalised right part: a name
     ("cost", "effectiveness", True),  # both parts words of the document (4+ letters)
     ("con", "sectetuer", False),  # syllables
+    ("deli", "very", False),  # two common words, but 'delivery' is an English word: join
+    ("same", "sex", True),  # common English words, 'samesex' is none: a compound at a line end
+    ("life", "threatening", True),
+    ("ring", "fenced", True),
+    ("COMMUNI", "TIES", False),  # a word set in capitals is no name
+    ("PK", "LQP", True),  # a code in capitals (no vowel in 'PK') keeps its hyphen
 ])
 def test_keep_hyphen_decisions(left, right, keep):
     assert keep_hyphen(left, right, DOC) is keep
@@ -39,6 +45,14 @@ def test_resolve_replaces_every_mark_and_logs_it():
     assert log == ["integ-ration -> integration", "person-centred -> person-centred", "not-for -> not-for",
                    "Soekarno-Hatta -> Soekarno-Hatta"]
     assert MARK not in out
+
+
+def test_a_hyphen_inside_a_longer_compound_is_kept_unless_the_document_joins_the_part():
+    vocab = Vocabulary.from_texts(["General practice matters. In practice, it does."])
+    text = f"out-of{MARK}classroom learning, back-to{MARK}work schemes, prac{MARK}tice-based commissioning"
+    out, log = resolve_hyphens(text, vocab)
+    assert out == "out-of-classroom learning, back-to-work schemes, practice-based commissioning"
+    assert log == ["of-classroom -> of-classroom", "to-work -> to-work", "prac-tice -> practice"]
 
 
 @pytest.mark.parametrize("left, right, joined", [
@@ -55,3 +69,21 @@ def test_resolve_replaces_every_mark_and_logs_it():
 ])
 def test_join_at_line_end(left, right, joined):
     assert join_at_line_end(left, right) == joined
+
+
+def test_the_english_word_list_is_what_its_script_makes():
+    """data/english_words.txt.gz is derived from spacy-lookups-data by scripts/make_english_words.py."""
+    import importlib.util
+    from pathlib import Path
+
+    from policyscope.ingest.layout.english_words import english_words
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_english_words.py"
+    spec = importlib.util.spec_from_file_location("make_english_words", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    data, n_common, n_rare = module.build()
+    assert module.OUT.read_bytes() == data
+    words = english_words()
+    assert len(words.common) == n_common and len(words.known) == n_common + n_rare
+    assert {"same", "sex", "delivery"} <= words.known and "samesex" not in words.known

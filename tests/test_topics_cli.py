@@ -57,12 +57,22 @@ def test_document_topics_long_format_joins_back_to_documents(auto_run):
     k = json.loads((out / "config.json").read_text())["k"]
     dt = pd.read_csv(out / "document_topics.csv")
     assert list(dt.columns[:8]) == ["doc_id", "title", "date", "passage_id", "unit_id", "page", "n_tokens", "topic"]
-    assert {"weight", "label", "is_top"} <= set(dt.columns)
-    per_unit = dt.groupby("unit_id")
+    assert {"weight", "label", "is_top", "n_terms", "status"} <= set(dt.columns)
+    weighted = dt[dt["status"] != "no_topic"]
+    per_unit = weighted.groupby("unit_id")
     assert (per_unit.size() == k).all()
     assert per_unit["weight"].sum().between(0.999, 1.001).all()
     assert (per_unit["is_top"].sum() == 1).all()
     assert dt["doc_id"].nunique() == 5 and dt["title"].notna().all()
+    # Units too short to be modelled have rows too: inferred weights, or one explicit no_topic row.
+    no_topic = dt[dt["status"] == "no_topic"]
+    assert (no_topic.groupby("unit_id").size() == 1).all() and (no_topic["topic"] == "no_topic").all()
+    assert (no_topic["n_terms"] == 0).all()
+    config = json.loads((out / "config.json").read_text())
+    units = dt.groupby("status")["unit_id"].nunique()
+    assert units.get("modelled", 0) == config["corpus"]["units_modelled"]
+    assert units.get("inferred", 0) + units.get("no_topic", 0) == config["corpus"]["units_too_short"]
+    assert units.sum() == config["corpus"]["units_streamed"]
 
 
 def test_topics_json_has_labels_terms_passages_with_citations(auto_run):

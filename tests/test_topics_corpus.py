@@ -32,12 +32,20 @@ def test_prepared_corpus_is_aligned_and_reiterable(prepared):
     assert all(tok in vocab for t in texts for tok in t)
 
 
-def test_stopwords_and_boilerplate_are_gone_and_phrases_are_found(prepared):
+@pytest.fixture(scope="module")
+def phrased(demo_db, tmp_path_factory) -> PreparedCorpus:
+    with open_store(demo_db) as store:
+        return prepare_corpus(store, CorpusSettings(phrases=True), tmp_path_factory.mktemp("topics_phrased"))
+
+
+def test_stopwords_and_boilerplate_are_gone_and_phrases_are_found(prepared, phrased):
     stop = build_stopwords()
-    vocab = set(prepared.dictionary.token2id)
-    assert not vocab & stop
-    assert {"doi", "https", "page"} <= BOILERPLATE and not vocab & BOILERPLATE
-    phrases = {t for t in vocab if "_" in t}
+    for corpus in (prepared, phrased):
+        vocab = set(corpus.dictionary.token2id)
+        assert not vocab & stop
+        assert {"doi", "https", "page"} <= BOILERPLATE and not vocab & BOILERPLATE
+    assert not {t for t in prepared.dictionary.token2id if "_" in t}  # phrases are off by default
+    phrases = {t for t in phrased.dictionary.token2id if "_" in t}
     # the seed documents are about social care and personal budgets: Phrases must find them
     assert {"social_care", "personal_budget"} <= phrases, sorted(phrases)
 

@@ -8,9 +8,7 @@ import click
 from policyscope.cli.options import chosen_cluster, cluster_options, db_option
 from policyscope.cli.tables import print_table
 from policyscope.errors import UsageError
-from policyscope.ingest import IngestOptions, ingest_paths
-from policyscope.ingest.pipeline import DEFAULT_TIMEOUT
-from policyscope.store import open_store
+from policyscope.ingest.options import DEFAULT_TIMEOUT, IngestOptions
 
 
 @click.command()
@@ -59,6 +57,7 @@ def ingest(paths, db, manifest, jobs, extractor, password, ocr, timeout, text_co
                             ship_files=ship_files)
     if ship_files and not options.scheduler:
         raise UsageError("--ship-files sends files to cluster workers: give --scheduler or --cluster too")
+    from policyscope.ingest.pipeline import ingest_paths  # the readers and the segmenter: only when ingesting
     report = ingest_paths(list(paths), db, manifest=manifest, options=options, progress=progress)
     rows = [(o.outcome, o.path, o.doc_id or "", o.n_pages or "", o.n_sentences or "", o.reason)
             for o in report.outcomes]
@@ -81,6 +80,7 @@ def docs(db, as_json):
     Example:
       policyscope docs --db policyscope.db
     """
+    from policyscope.store import open_store
     with open_store(db) as store:
         stored = store.stored_outcomes()
         rows = []
@@ -121,6 +121,7 @@ def show(doc_id, page_no, db, raw):
     Example:
       policyscope show 3fa9c0d12b7e --page 2 --db policyscope.db
     """
+    from policyscope.store import open_store
     with open_store(db) as store:
         doc = store.document(doc_id)
         page = store.page(doc["doc_id"], page_no)

@@ -18,7 +18,7 @@ def topics():
 
     \b
     Start:
-      policyscope topics fit --db policyscope.db --k auto --backend lda --seed 42 --out models/topics/demo
+      policyscope topics fit --db policyscope.db --k auto --seed 42 --out models/topics/demo
       policyscope topics show demo
       policyscope topics timeline demo --by year --out reports/topics/demo
     """
@@ -90,7 +90,7 @@ def _apply_set(s, item: str) -> None:
 @click.option("--k", "k", default=None, help="Number of topics, or 'auto' to fit --k-range and choose.  [default: 10]")
 @click.option("--k-range", default=None, help="Candidate K for --k auto: start:stop:step or a list.  [default: 5:25:5]")
 @click.option("--backend", type=click.Choice(["lda", "nmf", "tomotopy"]), default=None,
-              help="lda: gensim LDA; nmf: scikit-learn NMF on TF-IDF; tomotopy: Gibbs-sampled LDA.  [default: lda]")
+              help="tomotopy: Gibbs-sampled LDA; lda: gensim LDA; nmf: scikit-learn NMF on TF-IDF.  [default: tomotopy]")
 @click.option("--seed", type=int, default=None, help="Random seed (same corpus + settings + seed = same topics). "
                                                      "[default: 42]")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -107,7 +107,7 @@ def _apply_set(s, item: str) -> None:
               help="lda: >1 uses LdaMulticore (faster, not bit-reproducible); tomotopy: sampler threads.  [default: 1]")
 @click.option("--stopwords", type=click.Path(exists=True, dir_okay=False),
               help="Extra stopwords, one per line (added to English + boilerplate).")
-@click.option("--phrases/--no-phrases", default=None, help="Detect bigram/trigram phrases.  [default: on]")
+@click.option("--phrases/--no-phrases", default=None, help="Detect bigram/trigram phrases ('personal_budget').  [default: off]")
 @click.option("--include-duplicates", is_flag=True, help="Model near-duplicate documents too.")
 @click.option("--sections", default=None, help="Comma list of sections to model.  [default: body]")
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False),
@@ -127,11 +127,11 @@ def fit(db, k, k_range, backend, seed, out, name, unit, max_unit_tokens, min_uni
       policyscope topics fit --db policyscope.db --config models/topics/lda12/config.json --out models/topics/again
       policyscope topics fit --db /shared/policyscope.db --backend nmf --cluster local:2 --out models/topics/nmf
 
-On a cluster (--scheduler, --cluster; docs/scale.md) the workers prepare the corpus from the
-store (on a filesystem they share) and the fit streams it here: the same topics as without.
+    On a cluster (--scheduler, --cluster; docs/scale.md) the workers prepare the corpus from the
+    store (on a filesystem they share) and the fit streams it here: the same topics as without.
 
     The run folder holds config.json (every setting), topics.json, run.json, document_topics.csv
-    (one row per passage × topic) and the model files.
+    (one row per passage × topic, every passage: short ones inferred or no_topic) and the model files.
     """
     from policyscope.analyse.topics.fit import fit_topics
     from policyscope.analyse.topics.runs import RUNS_DIR

@@ -1,4 +1,4 @@
-"""Ingest tasks on a Dask cluster, behind the interface of workers.TimedPool (submit / pending / results).
+"""Ingest tasks on a Dask cluster, behind the interface of workers.TimedPool (submit / grow / pending / results).
 
 The pipeline plans files and records outcomes exactly as with --jobs; only where tasks run changes:
 - each task is a `distributed` future, consumed with `as_completed` as it finishes; the pipeline
@@ -96,15 +96,27 @@ class DaskPool:
         self._warm = [client.submit(warm_up, pure=False, workers=[w], allow_other_workers=False)
                       for w in client.scheduler_info()["workers"]]
 
-    def submit(self, key, fn: Callable, *args, timeout: float | None = None, reads: str | None = None) -> None:
+    def submit(self, key, fn: Callable, *args, timeout: float | None = None, reads: str | None = None,
+               needs_nlp: bool = False, first: bool = False, without_nlp: tuple | None = None, size: int = 0) -> None:
+        """Queue fn(*args) on the cluster, as workers.TimedPool.submit does here.
+
+        The routing arguments of the local pool mostly do not apply: every cluster worker loads the
+        segmenter at connect (warm_up), so `needs_nlp` changes nothing and the task always runs in
+        its whole form (`without_nlp`, the extract-only form for a worker forked before spaCy, is
+        never used); `size` is left to the scheduler. `first` asks the scheduler to run the task
+        ahead of those queued (a higher priority)."""
         shipped = {reads: self._ship(reads)} if (self.ship_files and reads) else None
         aliases = {reads: os.path.abspath(reads)} if (reads and not shipped and not os.path.isabs(reads)) else None
         future = self.client.submit(run_task, fn, args, shipped, aliases, pure=False, retries=self.retries,
+                                    priority=1 if first else 0,
                                     key=f"{fn.__name__}-{key[0]}-{key[1]}-{key[2]}-{os.urandom(4).hex()}")
         limit = timeout if timeout is not None else self.timeout
         now = time.monotonic()
         self._live[future] = (key, now + limit if limit else None, now)
         self._done.add(future)
+
+    def grow(self) -> None:
+        """Nothing to start: the cluster's workers are up (and the scheduler adds any that join)."""
 
     def _ship(self, path: str):
         """The file's bytes scattered to the cluster once, shared by every task that reads it."""

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from policyscope.errors import EmptyFile, StoreError
 from policyscope.ingest.metadata import document_record
-from policyscope.ingest.near_duplicates import combine_signatures, sentences_signature
 from policyscope.ingest.pdf import extract_pages, finish_pages, has_text_layer
 from policyscope.model import ExtractedDocument, Page
 from policyscope.segment import segment_pages
@@ -106,6 +105,7 @@ def store_document(source: FileSource, extracted: ExtractedDocument, passages, s
         return Parsed(source, extracted, list(passages), list(sentences), list(signatures))
     doc = document_record(doc_id=source.doc_id, path=source.stored_path, sha256=source.sha256,
                           file_name=Path(source.path).name, manifest=source.manifest, extracted=extracted)
+    from policyscope.ingest.near_duplicates import combine_signatures  # numpy: not before the first fork
     try:
         n_sentences, n_tokens = store_at(source.db).write_document(
             doc, extracted.pages, passages, sentences, signature=combine_signatures(signatures))
@@ -181,6 +181,23 @@ def ingest_whole_pdf(source: FileSource, n_pages: int, password: str | None, ext
                           [signature])
 
 
+def extract_whole_pdf(path: str, doc_id: str, n_pages: int, password: str | None, extractor: str,
+                      ocred: bool = False) -> list[Page] | None:
+    """A PDF's pages, extracted and finished, for a worker that has no segmenter loaded (it started
+    before spaCy was, see pipeline.py); `store_pages` segments and stores them. None: no text layer."""
+    drafts = extract_pages(readable(path), 1, n_pages, password=password, extractor=extractor)
+    if not usable_text(drafts, ocred):
+        return None
+    return finish_pages(drafts, doc_id)
+
+
+def store_pages(source: FileSource, pages: list[Page], extractor: str, ocred: bool = False) -> Stored | Parsed:
+    """Segment and store the finished pages of a PDF (what `ingest_whole_pdf` does after finishing)."""
+    passages, sentences, signature = segment_chunk(pages)
+    return store_document(source, pdf_document(pages, extractor, ocred, source.found), passages, sentences,
+                          [signature])
+
+
 def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, extractor: str):
     """Pages first..last of a long PDF, as drafts: the parent finishes them with the whole document's view."""
     return extract_pages(readable(path), first, last, password=password, extractor=extractor)
@@ -188,6 +205,7 @@ def extract_pdf_chunk(path: str, first: int, last: int, password: str | None, ex
 
 def segment_chunk(pages: list[Page]):
     """Passages, sentences and the MinHash signature of a page range."""
+    from policyscope.ingest.near_duplicates import sentences_signature  # numpy: not before the first fork
     passages, sentences = segment_pages(pages)
     return passages, sentences, sentences_signature(sentences)
 

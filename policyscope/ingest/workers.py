@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 import traceback
 from collections import deque
@@ -54,13 +55,23 @@ def _worker_main(conn, parent_pid: int) -> None:
             conn.send((key, None, RuntimeError(f"cannot return result: {exc}"), time.perf_counter() - t0))
 
 
+def segmenter_loaded() -> bool:
+    """Has this process loaded the segmenter (spaCy)? A worker forked now inherits it."""
+    nlp = sys.modules.get("policyscope.nlp")
+    return nlp is not None and nlp.load_segmenter.cache_info().currsize > 0
+
+
+EITHER_BACKLOG = 3  # documents waiting before a worker with the segmenter takes one whole (measured: 2, 3, 9)
+
+
 class _Worker:
     def __init__(self, ctx):
+        self.nlp = segmenter_loaded()  # forked with the segmenter: tasks that segment cost it no load
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
-        self.task = None  # (key, deadline, started)
+        self.task = None  # (key, deadline, started, needs_nlp)
 
     def kill(self) -> None:
         try:
@@ -77,29 +88,91 @@ class TimedPool:
     Tasks submitted while iterating results() are picked up too.
     """
 
-    def __init__(self, n: int, timeout: float | None = None):
+    def __init__(self, n: int, timeout: float | None = None, start: int | None = None):
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         self._ctx = mp.get_context(method)
         self.n = max(1, n)
         self.timeout = timeout
         self._queue: deque = deque()
-        self._workers = [_Worker(self._ctx) for _ in range(self.n)]
+        # `start` of the n workers are forked now, the others by grow(): the caller can fork a
+        # first worker, give it work that needs no segmenter, load spaCy meanwhile, then fork the
+        # rest with it loaded (one load for all, while a core already works).
+        self._workers = [_Worker(self._ctx) for _ in range(min(self.n, start or self.n))]
 
-    def submit(self, key, fn: Callable, *args, timeout: float | None = None, reads: str | None = None) -> None:
-        """Queue fn(*args). `reads` names the file the task reads: workers here read it by its path."""
-        self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
+    def grow(self) -> None:
+        """Fork the workers not started yet."""
+        while len(self._workers) < self.n:
+            self._workers.append(_Worker(self._ctx))
+        self._dispatch()
+
+    def submit(self, key, fn: Callable, *args, timeout: float | None = None, reads: str | None = None,
+               needs_nlp: bool = False, first: bool = False, without_nlp: tuple | None = None, size: int = 0) -> None:
+        """Queue fn(*args) (`first`: ahead of the others). `reads` names the file the task reads:
+        workers here read it by its path (dask_pool.DaskPool may ship it instead). `needs_nlp`: it
+        segments, so it goes to a worker forked with the segmenter loaded while there is one (any
+        worker can run it: one without loads the segmenter on its first such task). `without_nlp` =
+        (key, fn, args): what
+        a worker without the segmenter does instead (extract a PDF whose pages another worker then
+        segments and stores), so whichever worker is free takes the task in the form it suits;
+        `size` (pages) says which of those documents is longest."""
+        item = (key, fn, args, timeout if timeout is not None else self.timeout, needs_nlp, without_nlp, size)
+        self._queue.appendleft(item) if first else self._queue.append(item)
         self._dispatch()  # an idle worker starts now, not when the caller next reads results
 
     def pending(self) -> int:
         return len(self._queue) + sum(w.task is not None for w in self._workers)
 
+    def _next_for(self, w: _Worker):
+        """The task worker `w` runs next, as (key, fn, args, timeout, needs_nlp), or None (it waits).
+
+        Extracting a PDF costs about twice what segmenting and storing its pages does, so while a
+        worker without the segmenter is there it extracts, and one with the segmenter stores what
+        it extracted: a worker with the segmenter takes the first task that strictly needs it,
+        else a whole document only when EITHER_BACKLOG or more wait, else another task; one without takes
+        the first task it can do without (in that form), and one that needs the segmenter only
+        when no worker will ever have it."""
+        queue = self._queue
+        if w.nlp:
+            chosen = next((item for item in queue if item[4] and item[5] is None), None)  # pages to store
+            if chosen is None:
+                # A document either worker can take: left to a worker without the segmenter, which
+                # extracts it while this one stores pages, unless more wait than it can take next;
+                # then the latest (the shortest: the caller hands out the longest first).
+                either = [item for item in queue if item[5] is not None]
+                if not any(not o.nlp for o in self._workers):
+                    chosen = queue[0]  # every worker has the segmenter: in order, the longest first
+                elif len(either) >= EITHER_BACKLOG:
+                    chosen = min(reversed(either), key=lambda item: item[6])  # the shortest
+                else:
+                    chosen = next((item for item in queue if item[5] is None), None)
+                    if chosen is None:
+                        return None
+            queue.remove(chosen)
+            return chosen[:5]
+        either = [item for item in queue if item[5] is not None]
+        if either:  # the longest document (the first of them when as long)
+            item = max(either, key=lambda item: item[6])
+            queue.remove(item)
+            key, fn, args = item[5]
+            return key, fn, args, item[3], False
+        for item in queue:
+            if not item[4]:
+                queue.remove(item)
+                return item[:5]
+        if not any(o.nlp for o in self._workers) and len(self._workers) == self.n:
+            return queue.popleft()[:5]
+        return None
+
     def _dispatch(self) -> None:
         for w in self._workers:
             if w.task is None and self._queue:
-                key, fn, args, timeout = self._queue.popleft()
+                item = self._next_for(w)
+                if item is None:
+                    continue
+                key, fn, args, timeout, needs_nlp = item
                 w.conn.send((key, fn, args))
                 now = time.monotonic()
-                w.task = (key, now + timeout if timeout else None, now)
+                w.task = (key, now + timeout if timeout else None, now, needs_nlp)
 
     def results(self) -> Iterator[TaskResult]:
         while self.pending():
@@ -174,8 +247,13 @@ class InlinePool:
         self.timeout = timeout
         self._queue: list = []
 
-    def submit(self, key, fn, *args, timeout=None, reads=None):
-        self._queue.append((key, fn, args, timeout if timeout is not None else self.timeout))
+    def submit(self, key, fn, *args, timeout=None, reads=None, needs_nlp=False, first=False, without_nlp=None,
+               size=0):
+        item = (key, fn, args, timeout if timeout is not None else self.timeout)
+        self._queue.insert(0, item) if first else self._queue.append(item)
+
+    def grow(self) -> None:
+        pass
 
     def pending(self) -> int:
         return len(self._queue)

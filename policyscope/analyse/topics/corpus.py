@@ -6,6 +6,8 @@ bounded by their vocabulary caps), and leaves a folder:
 
     units.csv        one row per modelled unit: provenance, word tokens, kept terms
     tokens.txt       the unit's kept terms, one unit per line (aligned with units.csv)
+    short_units.csv  the units too short to be modelled (fewer than min_unit_terms kept terms), with
+    short_tokens.txt their place in the stream and kept terms: they get inferred weights after the fit
     dictionary.txt   gensim Dictionary as text: term id, term, document frequency
     phrases_*.pkl    the frozen gensim Phrases models (bigrams, trigrams)
     documents.csv    doc_id, title, date, year, doc_type, authors, publisher of the modelled documents
@@ -36,6 +38,8 @@ from policyscope.errors import TopicModelError
 from policyscope.store import Store
 
 DOC_FIELDS = ("doc_id", "title", "date", "year", "doc_type", "authors", "publisher")
+SHORT_UNITS = "short_units.csv"  # units with fewer than min_unit_terms kept terms: not modelled
+SHORT_TOKENS = "short_tokens.txt"  # ...and their kept terms (possibly none), aligned
 
 
 class _Lines:
@@ -109,18 +113,26 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path, *
             raise TopicModelError(
                 "no terms survive frequency pruning", path=str(store.path),
                 hint=f"the corpus is too small for no_below={settings.no_below}, no_above={settings.no_above}")
-        # 4. keep dictionary terms; drop units with too few terms; write the aligned unit index
+        # 4. keep dictionary terms; units with too few terms are not modelled (they go to the short
+        #    files, with their place in the stream, for the weights inferred after the fit)
         n_kept_units = n_terms = n_tokens = 0
         doc_ids: set[str] = set()
         with open(phrased_path, encoding="utf-8") as src, open(units_tmp, newline="", encoding="utf-8") as ut, \
                 open(folder / "tokens.txt", "w", encoding="utf-8") as tok, \
-                open(folder / "units.csv", "w", newline="", encoding="utf-8") as uo:
+                open(folder / "units.csv", "w", newline="", encoding="utf-8") as uo, \
+                open(folder / SHORT_TOKENS, "w", encoding="utf-8") as short_tok, \
+                open(folder / SHORT_UNITS, "w", newline="", encoding="utf-8") as short_uo:
             w = csv.writer(uo)
             w.writerow(list(UNIT_FIELDS) + ["n_terms"])
+            short_w = csv.writer(short_uo)
+            short_w.writerow(list(UNIT_FIELDS) + ["n_terms", "position"])
             token2id = dictionary.token2id
-            for line, urow in zip(src, csv.reader(ut)):
+            for position, (line, urow) in enumerate(zip(src, csv.reader(ut))):
                 terms = [t for t in line.split() if t in token2id]
                 if len(terms) < settings.min_unit_terms:
+                    short_tok.write(" ".join(terms) + "\n")
+                    short_w.writerow(urow + [len(terms), position])
+                    stats["units_no_terms"] = stats.get("units_no_terms", 0) + (not terms)
                     continue
                 tok.write(" ".join(terms) + "\n")
                 w.writerow(urow + [len(terms)])
@@ -137,6 +149,7 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path, *
         _write_documents(store, doc_ids, folder / "documents.csv")
         stats.update({
             "units_modelled": n_kept_units, "units_too_short": stats["units_streamed"] - n_kept_units,
+            "units_no_terms": stats.get("units_no_terms", 0),
             "documents": len(doc_ids), "word_tokens": n_tokens, "terms": n_terms, "vocabulary": len(dictionary),
             "phrases_in_vocabulary": sum("_" in t for t in dictionary.token2id),
             "stopwords": len(stopwords), "boilerplate_words": sorted(BOILERPLATE),
@@ -262,6 +275,27 @@ class PreparedCorpus:
                 row["n_tokens"] = int(row["n_tokens"])
                 row["n_terms"] = int(row["n_terms"])
                 yield row
+
+    def short_units(self) -> Iterator[dict]:
+        """The units not modelled (too few kept terms), in stream order, with `position` (their index
+        among all streamed units). Empty for a corpus prepared before they were kept."""
+        path = self.folder / SHORT_UNITS
+        if not path.exists():
+            return
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for key in ("page_no", "n_tokens", "n_terms", "position"):
+                    row[key] = int(row[key])
+                yield row
+
+    def short_bow(self) -> Iterator[list[tuple[int, int]]]:
+        """Bag-of-words of the short units (aligned with `short_units`); [] for a unit with no kept term."""
+        path = self.folder / SHORT_TOKENS
+        if not path.exists():
+            return
+        d = self.dictionary
+        for tokens in _Lines(path):
+            yield d.doc2bow(tokens)
 
     def documents(self) -> dict[str, dict]:
         with open(self.folder / "documents.csv", newline="", encoding="utf-8") as fh:

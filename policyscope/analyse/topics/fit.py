@@ -28,7 +28,10 @@ from policyscope.errors import TopicModelError
 from policyscope.store import Store, open_store
 
 DOC_TOPIC_COLUMNS = ["doc_id", "title", "date", "passage_id", "unit_id", "page", "n_tokens", "topic", "label",
-                     "weight", "is_top"]
+                     "weight", "is_top", "n_terms", "status"]
+# status of a unit in document_topics.csv: fitted on; too short to fit on, weights inferred by the fitted
+# model from its few terms; or no term of the model's vocabulary at all (one row, topic "no_topic")
+MODELLED, INFERRED, NO_TOPIC = "modelled", "inferred", "no_topic"
 PASSAGE_CHARS = 700  # representative passage text kept in topics.json (the citation points at the full unit)
 OWN_ENTRIES = {"config.json", "topics.json", "run.json", "document_topics.csv", "unit_topics.npy", "selection.csv",
                "model", "corpus"}
@@ -178,7 +181,9 @@ def _describe(store: Store, corpus: PreparedCorpus, backend: TopicBackend, setti
     documents = corpus.documents()
     docs = aggregate_documents(corpus.units(), weights, documents)
     prevalence = _measures(docs.token_mass, docs.tokens)
-    _write_document_topics(out / "document_topics.csv", corpus, weights, labels, documents)
+    _write_document_topics(out / "document_topics.csv", corpus, weights, labels, _with_short_documents(store, corpus,
+                                                                                                     documents),
+                           backend)
     n_coh = settings.selection.coherence_topn
     coherence = _coherence(corpus, [[d[i] for i in ranked_terms(beta[t], n_coh)] for t in range(k)], settings)
     n_div = settings.selection.diversity_topn
@@ -249,18 +254,72 @@ def _passage(store: Store, documents: dict, unit: dict, weight: float) -> dict:
             "citation": sentence_citation(doc, unit["page_no"], unit["unit_id"], with_url=False)}
 
 
+def _with_short_documents(store: Store, corpus: PreparedCorpus, documents: dict) -> dict:
+    """The modelled documents, plus those whose every unit was too short to be modelled."""
+    missing = {u["doc_id"] for u in corpus.short_units()} - set(documents)
+    if not missing:
+        return documents
+    out = dict(documents)
+    for d in store.documents():
+        if d["doc_id"] in missing:
+            out[d["doc_id"]] = {"title": d["title"] or "", "date": d["date"] or ""}
+    return out
+
+
+def _short_unit_weights(corpus: PreparedCorpus, backend: TopicBackend, chunk: int = 2000):
+    """(unit row, weights or None) for every unit too short to be modelled, in stream order: the
+    fitted model's inferred distribution from its few terms, None when it has no term at all."""
+    units, bows = [], []
+    for u, bow in zip(corpus.short_units(), corpus.short_bow()):
+        units.append(u)
+        bows.append(bow)
+        if len(units) == chunk:
+            yield from _infer(units, bows, backend)
+            units, bows = [], []
+    yield from _infer(units, bows, backend)
+
+
+def _infer(units: list[dict], bows: list, backend: TopicBackend):
+    known = [i for i, b in enumerate(bows) if b]
+    inferred = backend.transform([bows[i] for i in known]) if known else np.zeros((0, backend.k))
+    by_unit = dict(zip(known, inferred))
+    for i, u in enumerate(units):
+        yield u, by_unit.get(i)
+
+
 def _write_document_topics(path: Path, corpus: PreparedCorpus, weights: np.ndarray, labels: list[str],
-                           documents: dict) -> None:
+                           documents: dict, backend: TopicBackend) -> None:
+    """One row per unit × topic, every streamed unit in stream order (document, then position): the
+    modelled ones, and those too short to be modelled with the model's inferred weights, or one
+    `no_topic` row when not one of their terms is in the model's vocabulary."""
+    short = _short_unit_weights(corpus, backend)
+    pending = next(short, None)
+    position = 0
+
+    def write_unit(u: dict, row, status: str) -> None:
+        doc = documents.get(u["doc_id"], {})
+        head = [u["doc_id"], doc.get("title", ""), doc.get("date", ""), u["passage_id"], u["unit_id"], u["page_no"],
+                u["n_tokens"]]
+        if row is None:
+            w.writerow(head + [NO_TOPIC, NO_TOPIC, "", 0, u["n_terms"], status])
+            return
+        row = np.asarray(row, dtype=np.float64)
+        top = int(np.argmax(row))
+        for t, value in enumerate(row):
+            w.writerow(head + [t + 1, labels[t], f"{value:.6f}", int(t == top), u["n_terms"], status])
+
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(DOC_TOPIC_COLUMNS)
         for i, u in enumerate(corpus.units()):
-            row = np.asarray(weights[i], dtype=np.float64)
-            top = int(np.argmax(row))
-            doc = documents.get(u["doc_id"], {})
-            for t, value in enumerate(row):
-                w.writerow([u["doc_id"], doc.get("title", ""), doc.get("date", ""), u["passage_id"], u["unit_id"],
-                            u["page_no"], u["n_tokens"], t + 1, labels[t], f"{value:.6f}", int(t == top)])
+            while pending is not None and pending[0]["position"] == position:
+                write_unit(pending[0], pending[1], INFERRED if pending[1] is not None else NO_TOPIC)
+                pending, position = next(short, None), position + 1
+            write_unit(u, weights[i], MODELLED)
+            position += 1
+        while pending is not None:
+            write_unit(pending[0], pending[1], INFERRED if pending[1] is not None else NO_TOPIC)
+            pending = next(short, None)
 
 
 def _write_selection(path: Path, scores: list[KScore]) -> None:

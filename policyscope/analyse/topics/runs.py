@@ -4,7 +4,7 @@
     topics.json           per topic: label, top and distinctive terms, prevalence, coherence,
                           representative passages with citations, overlap with the concept lexicon
     run.json              provenance: package and library versions, corpus hash, seed, timestamp
-    document_topics.csv   one row per modelled unit × topic (long format)
+    document_topics.csv   one row per unit × topic, every unit (short ones inferred or no_topic)
     unit_topics.npy       the same weights as a (units × K) float32 matrix, aligned with corpus/units.csv
     selection.csv         with --k auto: c_v, c_npmi, diversity and score per candidate K
     model/                the backend's own model files

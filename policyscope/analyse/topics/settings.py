@@ -25,7 +25,8 @@ class CorpusSettings:
     min_token_chars: int = 2
     spelling: str = "uk"  # uk: -ize/-ization lemmas become -ise/-isation before phrases | as_written
     extra_stopwords: tuple[str, ...] = ()  # user words, recorded verbatim (on top of English + boilerplate)
-    phrases: bool = True  # gensim Phrases bigrams ...
+    # gensim Phrases bigrams ... (off by default: benchmarks/bench_topics_vs_human_codes.py, docs/topics.md)
+    phrases: bool = False
     trigrams: bool = True  # ... and trigrams (a second Phrases pass over the bigrammed stream)
     phrase_min_count: int = 5
     phrase_threshold: float = 10.0  # gensim's "default" (Mikolov) scoring
@@ -49,7 +50,7 @@ class CorpusSettings:
 class ModelSettings:
     """The model and how it is fitted. Per-backend settings are named after their backend."""
 
-    backend: str = "lda"
+    backend: str = "tomotopy"  # chosen by benchmarks/bench_topics_vs_human_codes.py (docs/topics.md, Backends)
     k: int = 10
     seed: int = 42
     # gensim LdaModel (variational Bayes)

@@ -8,17 +8,27 @@ the whole document's words are known (`Vocabulary`), in this order:
 
 1. the hyphenated form occurs elsewhere (and the joined form does not, or less often) → keep;
 2. the joined form occurs elsewhere → join;
-3. the right part starts with a capital or a digit ('Simon-Rusinowitz', 'Covid-19') → keep;
+3. the right part starts with a capital or a digit ('Simon-Rusinowitz', 'Covid-19') → keep, unless
+   both parts are in capitals ('COMMUNI-TIES' in a heading: the rules below decide);
 4. the right part is a compound head ('based', 'centred', 'led', 'term'...), or the right part goes
-   on with another hyphen ('not-for-profit'), or the left part is a strong prefix ('co', 'self',
+   on with another hyphen ('not-for-profit', unless the joined part is the document's spelling:
+   'prac-tice-based' → 'practice-based'), or the left part is a strong prefix ('co', 'self',
    'non'...), or a compound prefix ('pre', 'long', 'user'...) with a right part seen on its own
    ('pre-existing' but 'pre-scribe' → 'prescribe') → keep;
 5. both parts are words seen on their own in the document (at least 4 letters each) → keep;
-6. otherwise → join (hyphenation splits words at syllables, mostly into non-words).
+6. the joined form is an English word (english_words.py) → join; the left part is a prefix
+   ('short-termism', 'over-centralisation', 're-skilling'), or both parts are common English
+   words ('same-sex', 'life-threatening', 'ring-fenced'), and the joined form is none → keep;
+7. otherwise → join (hyphenation splits words at syllables, mostly into non-words).
+
+A hyphen right after another compound part ('out-of-' + 'classroom', 'back-to-' + 'work') is
+kept, as is one followed by another ('not-' + 'for-profit'), unless the document spells the
+joined part without it.
 """
 from __future__ import annotations
 
 import re
+from policyscope.ingest.layout.english_words import english_words
 from policyscope.ingest.layout.spacing import PENDING_HYPHEN
 from policyscope.ingest.layout.vocabulary import Vocabulary
 
@@ -30,6 +40,8 @@ COMPOUND_PREFIXES = frozenset({
 })
 # Prefixes that hyphenation hardly ever splits off a plain word ('co-produce', 'self-funded', 'non-urgent').
 STRONG_PREFIXES = frozenset({"co", "self", "non", "anti", "cross", "multi"})
+# Prefixes that stand before a hyphen when the joined form is no English word ('over-centralisation').
+PREFIXES = frozenset({"over", "under", "inter", "ultra", "counter", "super", "sub", "re", "de", "mis", "un", "pro"})
 # Right parts that end real compounds. Not 'out', 'old', 'way', 'time', 'like', 'type': hyphenation
 # splits 'with-out', 'thresh-old', 'path-way' too.
 COMPOUND_HEADS = frozenset({
@@ -58,14 +70,30 @@ def keep_hyphen(left: str, right: str, vocab: Vocabulary) -> bool:
         return True
     if seen_joined:
         return False
-    if right[0].isupper() or right[0].isdigit() or left[-1].isdigit():
+    shouting = _capitals_word(left) and _capitals_word(right)  # 'COMMUNI-TIES' in a heading (not 'PK-LQP')
+    if (right[0].isupper() and not shouting) or right[0].isdigit() or left[-1].isdigit():
         return True
     l_low, r_low = left.lower(), right.lower()
     if r_low in COMPOUND_HEADS or l_low in STRONG_PREFIXES or (l_low in COMPOUND_PREFIXES and vocab.count(r_low)):
         return True
     if len(left) >= 4 and len(right) >= 4 and vocab.count(l_low) and vocab.count(r_low):
         return True
-    return False
+    words = english_words()
+    if joined in words.known:
+        return False
+    if l_low in COMPOUND_PREFIXES or l_low in PREFIXES:  # 'short-termism', 'over-centralisation', 're-skilling'
+        return True
+    return l_low in words.common and r_low in words.common and len(left) >= 2 and len(right) >= 3
+
+
+def _capitals_word(part: str) -> bool:
+    """Letters only, all capitals, with a vowel: part of a word set in capitals, not a code."""
+    return part.isalpha() and part.isupper() and len(part) >= 2 and any(v in part for v in "AEIOUY")
+
+
+def _joined_only(left: str, right: str, vocab: Vocabulary) -> bool:
+    """The document has the joined word and not the hyphenated one."""
+    return bool(vocab.count((left + right).lower())) and not vocab.count(f"{left}-{right}".lower())
 
 
 def resolve_hyphens(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
@@ -79,7 +107,10 @@ def resolve_hyphens(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
 
     def decide(m: re.Match) -> str:
         left, right = m.groups()
-        chained = text[m.end():m.end() + 1] == "-"  # 'not-' + 'for-profit': part of a longer compound
+        # 'not-' + 'for-profit', 'out-of-' + 'classroom': part of a longer compound, kept unless the
+        # document spells the joined part so ('prac-' + 'tice-based', 'practice' seen, 'prac-tice' not).
+        chained = (text[m.end():m.end() + 1] == "-" or text[m.start() - 1:m.start()] == "-") \
+            and not _joined_only(left, right, vocab)
         out = left + "-" + right if chained or keep_hyphen(left, right, vocab) else left + right
         log.append(left + "-" + right + " -> " + out)
         return out
