@@ -20,7 +20,7 @@ def ordered_map(client, fn: Callable, items: Iterable, *, shared: tuple = (), wi
     from distributed import as_completed
     window = max(1, window)
     source = iter(items)
-    done = as_completed()
+    done = as_completed(loop=client.loop)  # this client's loop: another Client may be the default
     index_of: dict = {}
     finished: dict[int, object] = {}
     submitted = emitted = 0

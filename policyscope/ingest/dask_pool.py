@@ -87,7 +87,7 @@ class DaskPool:
         self.client, self._connection, self.label = client, connection, label
         self.timeout, self.retries, self.ship_files = timeout, retries, ship_files
         self.n = worker_threads(client)
-        self._done = as_completed()
+        self._done = as_completed(loop=client.loop)  # this client's loop, not the default client's
         self._live: dict = {}  # future -> (key, deadline, submitted)
         self._ready: deque = deque()  # finished, not yet reported
         self._shipped: dict[str, object] = {}  # path -> scattered bytes (a future), most recent last
@@ -152,8 +152,10 @@ class DaskPool:
         if not self._done.has_ready():
             from distributed import wait
             try:
-                wait(list(self._live), timeout=max(0.01, min(deadlines) - time.monotonic()),
-                     return_when="FIRST_COMPLETED")
+                # wait() runs on the default client's loop: make it ours (a process may hold another Client)
+                with self.client.as_current():
+                    wait(list(self._live), timeout=max(0.01, min(deadlines) - time.monotonic()),
+                         return_when="FIRST_COMPLETED")
             except TimeoutError:
                 return []
         # One is done: as_completed delivers it in a moment (blocking here, not spinning, leaves the

@@ -204,8 +204,7 @@ def resolve_references(rows: pd.DataFrame, roots: list[Path], *, cache_dir: Path
         return found, why
     cache_dir = Path(cache_dir or os.environ.get("POLICYSCOPE_CACHE") or Path.home() / ".cache" / "policyscope")
     cache_dir.mkdir(parents=True, exist_ok=True)
-    from policyscope import __version__
-    key = hashlib.sha256((__version__ + "|" + "|".join(sorted(str(p.resolve()) for p in files.values())))
+    key = hashlib.sha256((extraction_fingerprint() + "|" + "|".join(sorted(str(p.resolve()) for p in files.values())))
                          .encode()).hexdigest()[:16]
     db = cache_dir / f"labels-{key}.db"
     store = Store(db)
@@ -239,6 +238,18 @@ def resolve_references(rows: pd.DataFrame, roots: list[Path], *, cache_dir: Path
     finally:
         store.close()
     return found, why
+
+
+def extraction_fingerprint() -> str:
+    """The version and the source of the code that turns a file into sentences (ingest/, segment, nlp, store): a
+    cached store of referenced documents is reused only while that code is unchanged."""
+    import policyscope
+    from policyscope import __version__
+    root = Path(policyscope.__file__).parent
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted([*root.glob("ingest/**/*.py"), root / "segment.py", root / "nlp.py", root / "store.py"]):
+        h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 def _locate(sents: list, r) -> int | None:
