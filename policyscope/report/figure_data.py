@@ -50,12 +50,9 @@ MEASURE_HELP = {
     "balance": "A / (A + B): how the space given to two concepts splits between them",
     "cooccurrence": "share of passages (paragraphs) in which both concepts appear",
     "co_occurrence": "share of passages (paragraphs) in which both concepts appear",
-    "sentence_share_corrected": "share of sentences truly about the concept: the tagged share corrected for the "
-                                "detector's measured sensitivity and specificity (Rogan-Gladen); the interval "
-                                "also carries the uncertainty of those error rates",
-    "rate_corrected": "hits per 10,000 word tokens, scaled by the share of tagged sentences that are real",
-    "doc_reach_corrected": "share of documents with at least one correctly tagged sentence (false positives "
-                           "removed; documents whose every mention was missed are not added back)",
+    "sentence_share_corrected": "tagged share corrected for the detector's measured error (Rogan-Gladen)",
+    "rate_corrected": "hits per 10,000 tokens, scaled by the share of tagged sentences that are real",
+    "doc_reach_corrected": "share of documents with a correctly tagged sentence (false positives removed)",
 }
 MEASURE_ORDER = ("sentence_share_corrected", "sentence_share", "rate_corrected", "rate", "doc_reach_corrected",
                  "doc_reach", "document_reach", "reach", "balance", "cooccurrence", "co_occurrence")
