@@ -214,17 +214,52 @@ def test_cluster_flags_are_checked():
         ingest_paths([str(CORPUS)], ":memory:", options=IngestOptions(jobs=2, scheduler="local:1"), progress=False)
 
 
-def test_topic_corpus_prepared_on_the_cluster_is_the_local_one_file_for_file(tmp_path, cluster, demo_db):
+CORPUS_FILES = ("tokens.txt", "units.csv", "short_units.csv", "short_tokens.txt", "dictionary.txt", "documents.csv",
+                "stats.json")
+
+
+@pytest.mark.parametrize("phrases,max_vocab,where", [(True, 2_000_000, "workers"), (True, 50, "client")])
+def test_topic_corpus_prepared_on_the_cluster_is_the_local_one_file_for_file(tmp_path, cluster, demo_db, phrases,
+                                                                             max_vocab, where):
+    """Every pass on the workers (phrases with trigrams, terms, vocabulary counts, document-term matrix); and
+    when one pass would have pruned its counts (a tiny phrase_max_vocab here), the client's own passes."""
     from policyscope.analyse.topics.corpus import prepare_corpus
     from policyscope.analyse.topics.settings import CorpusSettings
     from policyscope.analyse.topics.topics_cluster import prepare_corpus_on_cluster
     from policyscope.store import open_store
     address, _ = cluster
-    settings = CorpusSettings(no_below=2)
+    settings = CorpusSettings(no_below=2, phrases=phrases, phrase_min_count=2, phrase_max_vocab=max_vocab)
     with open_store(demo_db) as store:
         prepare_corpus(store, settings, tmp_path / "local")
         _, engine = prepare_corpus_on_cluster(store, settings, tmp_path / "cluster", address, per_partition=150)
-    assert engine["workers"] == 2
-    for name in ("tokens.txt", "units.csv", "short_units.csv", "short_tokens.txt", "dictionary.txt", "documents.csv",
-                 "stats.json"):
+    assert engine["workers"] == 2 and engine["prepared_on"] == where
+    dtm = [f"dtm/{p.name}" for p in sorted((tmp_path / "local" / "dtm").iterdir())]
+    assert dtm
+    for name in CORPUS_FILES + tuple(dtm):
         assert filecmp.cmp(tmp_path / "local" / name, tmp_path / "cluster" / name, shallow=False), name
+    if phrases:  # the phrase models: the same phrases with the same scores, in the same order (the files
+        from gensim.models.phrases import FrozenPhrases  # differ by gensim's timestamp of their making)
+        for name in ("phrases_bigrams.pkl", "phrases_trigrams.pkl"):
+            a, b = (list(FrozenPhrases.load(str(tmp_path / f / name)).phrasegrams.items()) for f in ("local", "cluster"))
+            assert a == b and (a or where == "client"), name
+    if where == "workers":
+        assert "_" in (tmp_path / "local" / "tokens.txt").read_text()  # some phrase was learnt and applied
+
+
+def test_topics_fit_on_a_local_cluster_writes_what_the_local_run_writes(tmp_path, demo_db):
+    import json
+    env = {**os.environ, "POLICYSCOPE_SCHEDULER": ""}
+    for where, extra in (("local", []), ("cluster", ["--cluster", "local:2"])):
+        out = subprocess.run([sys.executable, "-m", "policyscope", "topics", "fit", "--db", str(demo_db), "--k", "4",
+                              "--backend", "lda", "--out", str(tmp_path / where / "run"), "-q", *extra],
+                             cwd=REPO, capture_output=True, text=True, env=env)
+        assert out.returncode == 0, out.stderr[-3000:]
+    a, b = tmp_path / "local" / "run", tmp_path / "cluster" / "run"
+    for name in ("topics.json", "document_topics.csv", "unit_topics.npy", "corpus/tokens.txt", "corpus/dtm/part-00000.npy"):
+        assert filecmp.cmp(a / name, b / name, shallow=False), name
+    config = [json.loads((f / "config.json").read_text()) for f in (a, b)]
+    for c in config:
+        c["fit"].pop("seconds")
+    assert config[0] == config[1]
+    engine = json.loads((b / "run.json").read_text())["engine"]
+    assert engine["scheduler"] == "local:2" and engine["prepared_on"] == "workers"
