@@ -20,14 +20,13 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from policyscope.distributed.cluster import connect, worker_threads
 from policyscope.distributed.spec import ClusterSpec
 from policyscope.errors import InputFileError
 from policyscope.ingest import tasks
-from policyscope.ingest.workers import TaskResult
+from policyscope.ingest.workers import TaskResult, fewer_gc_passes
 
 # What the ingest tasks import on a worker (checked before the first task: a missing one is named).
 INGEST_MODULES = ("pypdfium2", "spacy", "docx", "bs4", "lxml")
@@ -47,7 +46,7 @@ def run_task(fn: Callable, args: tuple, shipped: dict[str, bytes] | None = None,
     so the scheduler does not retry it. Anything else is raised again, naming this worker, and retried."""
     t0 = time.perf_counter()
     try:
-        with _fewer_gc_passes(), tasks.reading_as(aliases), tasks.shipped_copies(shipped):
+        with fewer_gc_passes(), tasks.reading_as(aliases), tasks.shipped_copies(shipped):
             return fn(*args), None, time.perf_counter() - t0
     except InputFileError as exc:
         return None, exc, time.perf_counter() - t0
@@ -61,19 +60,6 @@ def _worker_address() -> str:
         return get_worker().address
     except (ImportError, ValueError):
         return f"pid {os.getpid()}"
-
-
-@contextmanager
-def _fewer_gc_passes():
-    """Cyclic GC passes every 50,000 allocations instead of 700 for the length of a task, as the
-    pipeline does on one machine: a task allocates many short-lived objects and few cycles, and each
-    full pass walks the worker's whole heap (spaCy's vocabulary, the worker's own state)."""
-    old = gc.get_threshold()
-    gc.set_threshold(50_000, old[1], old[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def warm_up() -> int:
