@@ -264,8 +264,15 @@ class Store:
 
         `signature` is (n_shingles, MinHash bytes) for near-duplicate detection. Returns (n_sentences, n_tokens).
         """
-        pages, passages, sentences = list(pages), list(passages), list(sentences)
-        n_tokens = sum(s.n_tokens for s in sentences)
+        return self.write_rows(doc, [page_row(p) for p in pages],
+                               [passage_row(p, i) for i, p in enumerate(passages)],
+                               [sentence_row(s, i) for i, s in enumerate(sentences)], signature)
+
+    def write_rows(self, doc: Document, pages: list[tuple], passages: list[tuple], sentences: list[tuple],
+                   signature: tuple[int, bytes] | None = None) -> tuple[int, int]:
+        """write_document with the pages, passages and sentences already as the rows of their tables
+        (page_row, passage_row, sentence_row): what a cluster worker sends the one writer."""
+        n_tokens = sum(s[8] for s in sentences)
         with self.transaction() as c:
             c.execute("DELETE FROM doc_signatures WHERE doc_id=?", (doc.doc_id,))
             c.execute("DELETE FROM sentences WHERE doc_id=?", (doc.doc_id,))
@@ -281,21 +288,11 @@ class Store:
                  doc.doc_type, doc.source_url, doc.licence, len(pages), len(passages), len(sentences), n_tokens,
                  doc.file_type, doc.extractor, doc.date_source, json.dumps(doc.metadata, ensure_ascii=False),
                  now_iso(), __version__))
-            c.executemany(  # the clean-up log as CleanupAction's fields (asdict() deep-copies: slower)
-                "INSERT INTO pages VALUES (?,?,?,?,?,?,?)",
-                ((p.doc_id, p.page_no, p.raw_text, p.text,
-                  json.dumps([{"kind": a.kind, "text": a.text, "line": a.line} for a in p.cleanup],
-                             ensure_ascii=False), p.section,
-                  json.dumps(list(p.section_spans))) for p in pages))
-            c.executemany(
-                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
-                ((p.passage_id, p.doc_id, p.page_no, i, p.char_start, p.char_end, p.text, p.section)
-                 for i, p in enumerate(passages)))
+            c.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?)", pages)
+            c.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)", passages)
             c.executemany(
                 """INSERT INTO sentences (sentence_id, passage_id, doc_id, page_no, seq, char_start, char_end,
-                   text, n_tokens, lemmas, section) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-                ((s.sentence_id, s.passage_id, s.doc_id, s.page_no, i, s.char_start, s.char_end, s.text,
-                  s.n_tokens, s.lemmas, s.section) for i, s in enumerate(sentences)))
+                   text, n_tokens, lemmas, section) VALUES (?,?,?,?,?,?,?,?,?,?,?)""", sentences)
             c.execute("INSERT INTO sentences_fts(rowid, text) SELECT rowid, text FROM sentences WHERE doc_id=?",
                       (doc.doc_id,))
             if signature is not None:
@@ -462,3 +459,23 @@ class Store:
 def open_store(path: str | Path = DEFAULT_DB, *, create: bool = False) -> Store:
     """Open an existing store for analysis (create=False raises StoreNotFound with a hint)."""
     return Store(path, create=create)
+
+
+# --- rows of the page, passage and sentence tables (Store.write_rows) -------------------------
+def page_row(p: Page) -> tuple:
+    """(doc_id, page_no, raw_text, text, cleanup, section, section_spans), the clean-up log as
+    CleanupAction's fields in JSON (asdict() deep-copies: slower)."""
+    return (p.doc_id, p.page_no, p.raw_text, p.text,
+            json.dumps([{"kind": a.kind, "text": a.text, "line": a.line} for a in p.cleanup], ensure_ascii=False),
+            p.section, json.dumps(list(p.section_spans)))
+
+
+def passage_row(p: Passage, seq: int) -> tuple:
+    """(passage_id, doc_id, page_no, seq, char_start, char_end, text, section)"""
+    return (p.passage_id, p.doc_id, p.page_no, seq, p.char_start, p.char_end, p.text, p.section)
+
+
+def sentence_row(s: Sentence, seq: int) -> tuple:
+    """(sentence_id, passage_id, doc_id, page_no, seq, char_start, char_end, text, n_tokens, lemmas, section)"""
+    return (s.sentence_id, s.passage_id, s.doc_id, s.page_no, seq, s.char_start, s.char_end, s.text, s.n_tokens,
+            s.lemmas, s.section)

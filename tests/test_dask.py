@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -152,6 +153,100 @@ def test_a_task_that_keeps_failing_becomes_an_error_naming_the_worker(tmp_path, 
     assert "on worker tcp://127.0.0.1:" in str(res.error), res.error
 
 
+def _poison_extraction(name: str | None) -> None:
+    """On a worker: make extracting the PDF called `name` raise an unexpected error (None: undo)."""
+    from policyscope.ingest import pdf, tasks
+    if name is None:
+        tasks.extract_pages = pdf.extract_pages
+        return
+
+    def extract_pages(path, *args, **kwargs):
+        if os.path.basename(path) == name:
+            raise RuntimeError(f"poisoned extraction of {name}")
+        return pdf.extract_pages(path, *args, **kwargs)
+    tasks.extract_pages = extract_pages
+
+
+def test_a_task_that_keeps_failing_through_an_ingest_run_becomes_that_files_failed_outcome(tmp_path, cluster):
+    """Not a file's own error (corrupt, encrypted): retried on the cluster, then the file's failed outcome naming
+    the worker and its error, while the other files are stored and the run ends."""
+    address, client = cluster
+    pdfs = sorted(CORPUS.glob("*.pdf"))
+    poisoned = pdfs[0].name
+    client.run(_poison_extraction, poisoned)
+    try:
+        t0 = time.monotonic()
+        report = ingest_paths([str(CORPUS)], tmp_path / "p.db", options=IngestOptions(scheduler=address, retries=2),
+                              progress=False)
+        seconds = time.monotonic() - t0
+    finally:
+        client.run(_poison_extraction, None)
+    by_name = {Path(o.path).name: o for o in report.outcomes}
+    bad = by_name[poisoned]
+    assert bad.outcome == "failed" and bad.code
+    assert re.search(r"TaskFailedOnWorker: on worker tcp://127\.0\.0\.1:\d+: RuntimeError: poisoned extraction",
+                     bad.reason), bad.reason
+    assert report.count("ok") == 4 and seconds < 60
+    with sqlite3.connect(tmp_path / "p.db") as con:
+        logged = con.execute("SELECT outcome, reason FROM ingest_log WHERE path LIKE ?", (f"%{poisoned}",)).fetchall()
+    assert logged == [("failed", bad.reason)]
+
+
+def _descendants(pid: int) -> list[int]:
+    import psutil
+    try:
+        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def test_kill_9_of_the_client_mid_run_leaves_whole_documents_and_a_rerun_finishes(tmp_path, cluster):
+    """The client, the one writer, killed with SIGKILL while a LocalCluster (--cluster local:2) works for it: every
+    stored document is whole, the cluster's worker processes go, and the same ingest run again finishes."""
+    import psutil
+    src = tmp_path / "many"
+    src.mkdir()
+    base = sorted(CORPUS.glob("*.txt"))[0].read_text()
+    n_files = 120
+    for i in range(n_files):
+        (src / f"copy_{i:03d}.txt").write_text(f"Variant {i}.\n\n" + base)
+    db = tmp_path / "k.db"
+    env = {**os.environ, "POLICYSCOPE_SCHEDULER": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "policyscope", "ingest", str(src), "--db", str(db), "--cluster",
+                             "local:2", "--no-progress"], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env)
+    workers: list[int] = []
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        time.sleep(0.05)
+        workers = _descendants(proc.pid) or workers
+        try:
+            n = sqlite3.connect(db, timeout=5).execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if n >= 3:
+            break
+    workers = _descendants(proc.pid) or workers
+    proc.kill()
+    proc.wait()
+    assert workers, "the cluster's worker processes were not seen"
+    _, alive = psutil.wait_procs([psutil.Process(p) for p in workers if psutil.pid_exists(p)], timeout=20)
+    assert not alive, "worker processes outlived the killed client"
+    con = sqlite3.connect(db)
+    n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    assert 3 <= n_docs < n_files, "the kill should land mid-batch"
+    for doc_id, n_sent, n_pass in con.execute("SELECT doc_id, n_sentences, n_passages FROM documents"):
+        assert con.execute("SELECT COUNT(*) FROM sentences WHERE doc_id=?", (doc_id,)).fetchone()[0] == n_sent
+        assert con.execute("SELECT COUNT(*) FROM passages WHERE doc_id=?", (doc_id,)).fetchone()[0] == n_pass
+    for table in ("sentences", "passages", "pages"):
+        orphans = con.execute(f"SELECT COUNT(*) FROM {table} WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+        assert orphans.fetchone()[0] == 0, table
+    con.close()
+    address, _ = cluster
+    report = ingest_paths([str(src)], db, options=IngestOptions(scheduler=address), progress=False)
+    assert report.count("skipped") == n_docs and report.count("ok") == n_files - n_docs
+
+
 def test_every_pool_takes_the_same_submit_arguments_and_has_grow():
     import inspect
     from policyscope.ingest.dask_pool import DaskPool
@@ -214,17 +309,52 @@ def test_cluster_flags_are_checked():
         ingest_paths([str(CORPUS)], ":memory:", options=IngestOptions(jobs=2, scheduler="local:1"), progress=False)
 
 
-def test_topic_corpus_prepared_on_the_cluster_is_the_local_one_file_for_file(tmp_path, cluster, demo_db):
+CORPUS_FILES = ("tokens.txt", "units.csv", "short_units.csv", "short_tokens.txt", "dictionary.txt", "documents.csv",
+                "stats.json")
+
+
+@pytest.mark.parametrize("phrases,max_vocab,where", [(True, 2_000_000, "workers"), (True, 50, "client")])
+def test_topic_corpus_prepared_on_the_cluster_is_the_local_one_file_for_file(tmp_path, cluster, demo_db, phrases,
+                                                                             max_vocab, where):
+    """Every pass on the workers (phrases with trigrams, terms, vocabulary counts, document-term matrix); and
+    when one pass would have pruned its counts (a tiny phrase_max_vocab here), the client's own passes."""
     from policyscope.analyse.topics.corpus import prepare_corpus
     from policyscope.analyse.topics.settings import CorpusSettings
     from policyscope.analyse.topics.topics_cluster import prepare_corpus_on_cluster
     from policyscope.store import open_store
     address, _ = cluster
-    settings = CorpusSettings(no_below=2)
+    settings = CorpusSettings(no_below=2, phrases=phrases, phrase_min_count=2, phrase_max_vocab=max_vocab)
     with open_store(demo_db) as store:
         prepare_corpus(store, settings, tmp_path / "local")
         _, engine = prepare_corpus_on_cluster(store, settings, tmp_path / "cluster", address, per_partition=150)
-    assert engine["workers"] == 2
-    for name in ("tokens.txt", "units.csv", "short_units.csv", "short_tokens.txt", "dictionary.txt", "documents.csv",
-                 "stats.json"):
+    assert engine["workers"] == 2 and engine["prepared_on"] == where
+    dtm = [f"dtm/{p.name}" for p in sorted((tmp_path / "local" / "dtm").iterdir())]
+    assert dtm
+    for name in CORPUS_FILES + tuple(dtm):
         assert filecmp.cmp(tmp_path / "local" / name, tmp_path / "cluster" / name, shallow=False), name
+    if phrases:  # the phrase models: the same phrases with the same scores, in the same order (the files
+        from gensim.models.phrases import FrozenPhrases  # differ by gensim's timestamp of their making)
+        for name in ("phrases_bigrams.pkl", "phrases_trigrams.pkl"):
+            a, b = (list(FrozenPhrases.load(str(tmp_path / f / name)).phrasegrams.items()) for f in ("local", "cluster"))
+            assert a == b and (a or where == "client"), name
+    if where == "workers":
+        assert "_" in (tmp_path / "local" / "tokens.txt").read_text()  # some phrase was learnt and applied
+
+
+def test_topics_fit_on_a_local_cluster_writes_what_the_local_run_writes(tmp_path, demo_db):
+    import json
+    env = {**os.environ, "POLICYSCOPE_SCHEDULER": ""}
+    for where, extra in (("local", []), ("cluster", ["--cluster", "local:2"])):
+        out = subprocess.run([sys.executable, "-m", "policyscope", "topics", "fit", "--db", str(demo_db), "--k", "4",
+                              "--backend", "lda", "--out", str(tmp_path / where / "run"), "-q", *extra],
+                             cwd=REPO, capture_output=True, text=True, env=env)
+        assert out.returncode == 0, out.stderr[-3000:]
+    a, b = tmp_path / "local" / "run", tmp_path / "cluster" / "run"
+    for name in ("topics.json", "document_topics.csv", "unit_topics.npy", "corpus/tokens.txt", "corpus/dtm/part-00000.npy"):
+        assert filecmp.cmp(a / name, b / name, shallow=False), name
+    config = [json.loads((f / "config.json").read_text()) for f in (a, b)]
+    for c in config:
+        c["fit"].pop("seconds")
+    assert config[0] == config[1]
+    engine = json.loads((b / "run.json").read_text())["engine"]
+    assert engine["scheduler"] == "local:2" and engine["prepared_on"] == "workers"

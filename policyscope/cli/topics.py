@@ -128,7 +128,9 @@ def fit(db, k, k_range, backend, seed, out, name, unit, max_unit_tokens, min_uni
       policyscope topics fit --db /shared/policyscope.db --backend nmf --cluster local:2 --out models/topics/nmf
 
     On a cluster (--scheduler, --cluster; docs/scale.md) the workers prepare the corpus from the
-    store (on a filesystem they share) and the fit streams it here: the same topics as without.
+    store (on a filesystem they share): terms, vocabulary counts and the document-term matrix; the
+    fit runs here and, with --backend lda or nmf, streams the matrix part by part: the same topics
+    and files as without.
 
     The run folder holds config.json (every setting), topics.json, run.json, document_topics.csv
     (one row per passage × topic, every passage: short ones inferred or no_topic) and the model files.

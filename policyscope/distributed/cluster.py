@@ -43,18 +43,16 @@ def connect(spec: ClusterSpec, *, needs: Sequence[str] = (), paths: Sequence[str
     needs: modules every worker must import; paths: files every worker must see (a store read by path).
     """
     require_dask()
-    from distributed import Client, LocalCluster
+    from distributed import Client
     cluster = None
     try:
         if spec.local_workers:
-            # Processes, not threads: the work is CPU-bound Python. One thread each, like --jobs N.
-            cluster = LocalCluster(n_workers=spec.local_workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
-            client = Client(cluster)
+            cluster = local_cluster(spec.local_workers)
+            client = Client(cluster, direct_to_workers=True)
         else:
             _check_reachable(spec)
             try:
-                client = Client(spec.address, timeout=CONNECT_TIMEOUT)
+                client = Client(spec.address, timeout=CONNECT_TIMEOUT, direct_to_workers=True)
             except (OSError, TimeoutError) as exc:
                 raise SchedulerUnreachable(f"no Dask scheduler answers: {exc}", path=spec.address,
                                            hint=_START_HINT) from None
@@ -70,6 +68,19 @@ def connect(spec: ClusterSpec, *, needs: Sequence[str] = (), paths: Sequence[str
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+WORKER_PRELOAD = "policyscope.distributed.worker_setup"
+
+
+def local_cluster(n_workers: int):
+    """The LocalCluster `--cluster local:N` starts: N worker processes on 127.0.0.1 (processes, not threads:
+    the work is CPU-bound Python), one thread each like --jobs N, each importing policyscope's task modules
+    when it starts (worker_setup.py, the preload docs/scale.md gives `dask worker`)."""
+    require_dask()
+    from distributed import LocalCluster
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None, silence_logs=logging.ERROR, preload=[WORKER_PRELOAD])
 
 
 _START_HINT = ("start one with `dask scheduler` and workers with `dask worker ADDRESS` (docs/scale.md), "

@@ -3,7 +3,9 @@
 The pipeline plans files and records outcomes exactly as with --jobs; only where tasks run changes:
 - each task is a `distributed` future, consumed with `as_completed` as it finishes; the pipeline
   keeps at most two tasks per worker thread in flight, so the client's memory stays flat;
-- the workers return records and the client stores them (workers.py's workers store themselves);
+- the workers return each document as the rows of the store's tables (tasks.Parsed), which the client
+  fetches from the worker directly (not through the scheduler) and stores (workers.py's workers store
+  themselves); while a task runs, cyclic GC passes are rarer, as in the pipeline on one machine;
 - an error that is the file's own outcome (InputFileError: corrupt, encrypted, empty) comes back as
   a value; any other error is retried (`retries`) and then becomes the file's failed outcome with
   the worker's address and message. A worker that dies is replaced by its nanny and its tasks are
@@ -13,6 +15,7 @@ The pipeline plans files and records outcomes exactly as with --jobs; only where
 """
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections import deque
@@ -23,7 +26,7 @@ from policyscope.distributed.cluster import connect, worker_threads
 from policyscope.distributed.spec import ClusterSpec
 from policyscope.errors import InputFileError
 from policyscope.ingest import tasks
-from policyscope.ingest.workers import TaskResult
+from policyscope.ingest.workers import TaskResult, fewer_gc_passes
 
 # What the ingest tasks import on a worker (checked before the first task: a missing one is named).
 INGEST_MODULES = ("pypdfium2", "spacy", "docx", "bs4", "lxml")
@@ -43,7 +46,7 @@ def run_task(fn: Callable, args: tuple, shipped: dict[str, bytes] | None = None,
     so the scheduler does not retry it. Anything else is raised again, naming this worker, and retried."""
     t0 = time.perf_counter()
     try:
-        with tasks.reading_as(aliases), tasks.shipped_copies(shipped):
+        with fewer_gc_passes(), tasks.reading_as(aliases), tasks.shipped_copies(shipped):
             return fn(*args), None, time.perf_counter() - t0
     except InputFileError as exc:
         return None, exc, time.perf_counter() - t0
@@ -60,9 +63,13 @@ def _worker_address() -> str:
 
 
 def warm_up() -> int:
-    """Runs on each worker at connect: load the segmenter while the client plans the first files."""
+    """Runs on each worker at connect: import what the tasks use and load the segmenter while the client
+    plans the first files; what is loaded then is frozen out of later GC passes."""
+    import pypdfium2  # noqa: F401
+    from policyscope.ingest import near_duplicates, pdf  # noqa: F401
     from policyscope.nlp import load_segmenter
     load_segmenter()
+    gc.freeze()
     return os.getpid()
 
 

@@ -17,7 +17,6 @@ import os
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
 from policyscope.ingest.options import DEFAULT_TIMEOUT, IngestOptions  # noqa: F401 (part of this module's API)
 from policyscope.ingest.pdf import finish_pages, open_pdf_info
-from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs
+from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs, fewer_gc_passes
 from policyscope.model import IngestOutcome
 from policyscope.store import Store
 
@@ -119,7 +118,7 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
                                 files=files, extractor=opts.extractor)
             jobs = pool.n
         runner = _Runner(store, opts, manifests, report, bar, files)
-        with _fewer_gc_passes():
+        with fewer_gc_passes(thaw=True):
             # One file with work per worker, so each starts as soon as the pool is up; the rest are read
             # ahead while they work, and the longest of those goes next. Here, the first worker is
             # forked before spaCy is loaded, so the second core is not idle while the parent loads it
@@ -167,21 +166,6 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
 def _load_segmenter() -> None:
     from policyscope.segment import segmenter
     segmenter()
-
-
-@contextmanager
-def _fewer_gc_passes():
-    """Cyclic GC passes every 50,000 allocations instead of 700 while ingesting, objects frozen by
-    the caller are thawed after. Ingest allocates millions of short-lived objects and almost no
-    cycles, and each full pass walked everything loaded, spaCy's vocabulary included (~2% of the
-    time). Undone at the end, for callers in a notebook."""
-    old = gc.get_threshold()
-    gc.set_threshold(50_000, old[1], old[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-        gc.unfreeze()
 
 
 class _ManifestIndex:

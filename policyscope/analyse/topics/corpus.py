@@ -9,11 +9,15 @@ bounded by their vocabulary caps), and leaves a folder:
     short_units.csv  the units too short to be modelled (fewer than min_unit_terms kept terms), with
     short_tokens.txt their place in the stream and kept terms: they get inferred weights after the fit
     dictionary.txt   gensim Dictionary as text: term id, term, document frequency
+    dtm/part-*.npy   the document-term matrix of the modelled units (CSR, DTM_UNITS rows a part), which
+                     the fit streams part by part (PreparedCorpus.bow)
     phrases_*.pkl    the frozen gensim Phrases models (bigrams, trigrams)
     documents.csv    doc_id, title, date, year, doc_type, authors, publisher of the modelled documents
     stats.json       what was streamed, dropped and kept
 
 `PreparedCorpus` re-reads that folder as re-iterable streams (texts, bag-of-words, CSR chunks).
+The steps after the store pass are functions of parts of the unit stream that a cluster runs where the
+parts are (topics_cluster.py): counts of parts added in order are the counts of the whole.
 """
 from __future__ import annotations
 
@@ -97,63 +101,37 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path, *
                 phrasers.append(learn_phrases(_Lines(raw_path), **learn))
         stopwords = build_stopwords(settings.extra_stopwords)
         # raw_path now holds the lemma stream with every phrase model but the last already applied
-        apply_rest = PhraseApplier(phrasers[-1:] if settings.trigrams else phrasers)
-        terms_of = _memoised(lambda token: filter_terms([token], stopwords, settings.min_token_chars))
+        terms_of_unit = unit_terms(settings, phrasers[-1] if phrasers else None)
 
         # 3. raw → phrased + filtered terms, building the dictionary
-        counts = DictionaryCounts(prune_at=max(settings.keep_n * 20, 2_000_000))
+        counts = DictionaryCounts(prune_at=dictionary_prune_at(settings))
         with open(phrased_path, "w", encoding="utf-8") as out:
             for tokens in _Lines(raw_path):
-                terms = [term for token in apply_rest(tokens) for term in terms_of(token)]
+                terms = terms_of_unit(tokens)
                 counts.add(terms)
                 out.write(" ".join(terms) + "\n")
-        dictionary = counts.dictionary()
-        dictionary.filter_extremes(no_below=settings.no_below, no_above=settings.no_above, keep_n=settings.keep_n)
-        if len(dictionary) == 0:
-            raise TopicModelError(
-                "no terms survive frequency pruning", path=str(store.path),
-                hint=f"the corpus is too small for no_below={settings.no_below}, no_above={settings.no_above}")
+        dictionary = pruned_dictionary(counts, settings, store)
         # 4. keep dictionary terms; units with too few terms are not modelled (they go to the short
         #    files, with their place in the stream, for the weights inferred after the fit)
-        n_kept_units = n_terms = n_tokens = 0
-        doc_ids: set[str] = set()
+        token2id = dictionary.token2id
         with open(phrased_path, encoding="utf-8") as src, open(units_tmp, newline="", encoding="utf-8") as ut, \
-                open(folder / "tokens.txt", "w", encoding="utf-8") as tok, \
-                open(folder / "units.csv", "w", newline="", encoding="utf-8") as uo, \
-                open(folder / SHORT_TOKENS, "w", encoding="utf-8") as short_tok, \
-                open(folder / SHORT_UNITS, "w", newline="", encoding="utf-8") as short_uo:
-            w = csv.writer(uo)
-            w.writerow(list(UNIT_FIELDS) + ["n_terms"])
-            short_w = csv.writer(short_uo)
-            short_w.writerow(list(UNIT_FIELDS) + ["n_terms", "position"])
-            token2id = dictionary.token2id
-            for position, (line, urow) in enumerate(zip(src, csv.reader(ut))):
-                terms = [t for t in line.split() if t in token2id]
-                if len(terms) < settings.min_unit_terms:
-                    short_tok.write(" ".join(terms) + "\n")
-                    short_w.writerow(urow + [len(terms), position])
-                    stats["units_no_terms"] = stats.get("units_no_terms", 0) + (not terms)
-                    continue
-                tok.write(" ".join(terms) + "\n")
-                w.writerow(urow + [len(terms)])
-                n_kept_units += 1
-                n_terms += len(terms)
-                n_tokens += int(urow[UNIT_FIELDS.index("n_tokens")])
-                doc_ids.add(urow[1])
-        if n_kept_units == 0:
+                CorpusWriter(folder) as writer:
+            pairs = zip((line.split() for line in src), csv.reader(ut))
+            while True:
+                chunk = list(itertools.islice(pairs, 5000))
+                if not chunk:
+                    break
+                writer.add(corpus_part(chunk, token2id, settings.min_unit_terms))
+        stats.update(writer.stats)
+        doc_ids = writer.doc_ids
+        if writer.n_modelled == 0:
             raise TopicModelError("no unit keeps enough terms to be modelled", path=str(store.path),
                                   hint=f"lower min_unit_terms (now {settings.min_unit_terms}) or no_below")
         dictionary.save_as_text(str(folder / "dictionary.txt"))
         for name, ph in zip(("bigrams", "trigrams"), phrasers):
             ph.save(str(folder / f"phrases_{name}.pkl"))
         _write_documents(store, doc_ids, folder / "documents.csv")
-        stats.update({
-            "units_modelled": n_kept_units, "units_too_short": stats["units_streamed"] - n_kept_units,
-            "units_no_terms": stats.get("units_no_terms", 0),
-            "documents": len(doc_ids), "word_tokens": n_tokens, "terms": n_terms, "vocabulary": len(dictionary),
-            "phrases_in_vocabulary": sum("_" in t for t in dictionary.token2id),
-            "stopwords": len(stopwords), "boilerplate_words": sorted(BOILERPLATE),
-        })
+        finish_stats(stats, dictionary, stopwords)
         with open(folder / "stats.json", "w", encoding="utf-8") as fh:
             json.dump(stats, fh, indent=2)
     finally:
@@ -161,6 +139,133 @@ def prepare_corpus(store: Store, settings: CorpusSettings, folder: str | Path, *
             if p.exists():
                 os.remove(p)
     return PreparedCorpus(folder)
+
+
+def finish_stats(stats: dict, dictionary: Dictionary, stopwords) -> None:
+    """stats.json's counts, in its key order, once the writer has added its own."""
+    n_kept = stats["units_modelled"]
+    stats.update({
+            "units_modelled": n_kept, "units_too_short": stats["units_streamed"] - n_kept,
+            "units_no_terms": stats.get("units_no_terms", 0),
+            "documents": stats.pop("_documents"), "word_tokens": stats.pop("_word_tokens"),
+            "terms": stats.pop("_terms"), "vocabulary": len(dictionary),
+            "phrases_in_vocabulary": sum("_" in t for t in dictionary.token2id),
+            "stopwords": len(stopwords), "boilerplate_words": sorted(BOILERPLATE),
+        })
+
+
+def dictionary_prune_at(settings: CorpusSettings) -> int:
+    return max(settings.keep_n * 20, 2_000_000)
+
+
+def pruned_dictionary(counts: "DictionaryCounts", settings: CorpusSettings, store: Store) -> Dictionary:
+    dictionary = counts.dictionary()
+    dictionary.filter_extremes(no_below=settings.no_below, no_above=settings.no_above, keep_n=settings.keep_n)
+    if len(dictionary) == 0:
+        raise TopicModelError(
+            "no terms survive frequency pruning", path=str(store.path),
+            hint=f"the corpus is too small for no_below={settings.no_below}, no_above={settings.no_above}")
+    return dictionary
+
+
+DTM_DIR = "dtm"
+DTM_UNITS = 20_000  # modelled units a part of the document-term matrix
+
+
+def unit_terms(settings: CorpusSettings, phraser: FrozenPhrases | None):
+    """lemma tokens → the unit's terms (the last phrase model applied, stopwords and short words out)."""
+    stopwords = build_stopwords(settings.extra_stopwords)
+    apply_rest = PhraseApplier([phraser] if phraser is not None else [])
+    terms_of = _memoised(lambda token: filter_terms([token], stopwords, settings.min_token_chars))
+    return lambda tokens: [term for token in apply_rest(tokens) for term in terms_of(token)]
+
+
+def corpus_part(pairs: list[tuple[list[str], list]], token2id: dict[str, int], min_unit_terms: int) -> dict:
+    """Step 4 for some consecutive units, (terms, units.csv row) each: their kept terms, which are modelled
+    and which too short (with their place among these units), and the modelled units' document-term
+    matrix (CSR arrays; each row's term ids ascending, as gensim's doc2bow gives them)."""
+    modelled, short = [], []
+    indptr, indices, data = [0], [], []
+    no_terms = n_terms = n_tokens = 0
+    doc_ids: dict[str, None] = {}
+    at_tokens = UNIT_FIELDS.index("n_tokens")
+    for position, (terms, urow) in enumerate(pairs):
+        kept = [t for t in terms if t in token2id]
+        if len(kept) < min_unit_terms:
+            short.append((" ".join(kept), list(urow) + [len(kept)], position))
+            no_terms += not kept
+            continue
+        modelled.append((" ".join(kept), list(urow) + [len(kept)]))
+        bow = sorted(Counter(token2id[t] for t in kept).items())
+        indices.extend(i for i, _ in bow)
+        data.extend(c for _, c in bow)
+        indptr.append(len(indices))
+        n_terms += len(kept)
+        n_tokens += int(urow[at_tokens])
+        doc_ids[urow[1]] = None
+    return {"n_units": len(pairs), "modelled": modelled, "short": short, "units_no_terms": no_terms,
+            "terms": n_terms, "word_tokens": n_tokens, "doc_ids": list(doc_ids),
+            "dtm": (np.asarray(indptr, dtype=np.int64), np.asarray(indices, dtype=np.int32),
+                    np.asarray(data, dtype=np.int32))}
+
+
+class CorpusWriter:
+    """Writes tokens.txt, units.csv, the short-unit files and the dtm/ parts from consecutive corpus_part()s."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        (self.folder / DTM_DIR).mkdir(exist_ok=True)
+        self._files = [open(self.folder / name, "w", newline="", encoding="utf-8")
+                       for name in ("tokens.txt", "units.csv", SHORT_TOKENS, SHORT_UNITS)]
+        self.tok, uo, self.short_tok, short_uo = self._files
+        self.units, self.short_units = csv.writer(uo), csv.writer(short_uo)
+        self.units.writerow(list(UNIT_FIELDS) + ["n_terms"])
+        self.short_units.writerow(list(UNIT_FIELDS) + ["n_terms", "position"])
+        self.position = self.n_modelled = self.parts = 0
+        self.doc_ids: set[str] = set()
+        self.stats = {"units_no_terms": 0, "_terms": 0, "_word_tokens": 0}
+        self._rows: list = []  # (indices, data) of modelled units not yet in a dtm part
+
+    def add(self, part: dict) -> None:
+        for line, row, position in part["short"]:
+            self.short_tok.write(line + "\n")
+            self.short_units.writerow(row + [self.position + position])
+        indptr, indices, data = part["dtm"]
+        for k, (line, row) in enumerate(part["modelled"]):
+            self.tok.write(line + "\n")
+            self.units.writerow(row)
+            a, b = indptr[k], indptr[k + 1]
+            self._rows.append((indices[a:b], data[a:b]))
+            if len(self._rows) == DTM_UNITS:
+                self._flush()
+        self.position += part["n_units"]
+        self.n_modelled += len(part["modelled"])
+        self.doc_ids.update(part["doc_ids"])
+        for key in ("units_no_terms",):
+            self.stats[key] += part[key]
+        self.stats["_terms"] += part["terms"]
+        self.stats["_word_tokens"] += part["word_tokens"]
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        indptr = np.cumsum([0] + [len(i) for i, _ in self._rows], dtype=np.int64)
+        with open(self.folder / DTM_DIR / f"part-{self.parts:05d}.npy", "wb") as fh:
+            np.save(fh, indptr)
+            np.save(fh, np.concatenate([i for i, _ in self._rows]).astype(np.int32, copy=False))
+            np.save(fh, np.concatenate([d for _, d in self._rows]).astype(np.int32, copy=False))
+        self.parts += 1
+        self._rows = []
+
+    def __enter__(self) -> "CorpusWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._flush()
+        for fh in self._files:
+            fh.close()
+        self.stats["units_modelled"] = self.n_modelled
+        self.stats["_documents"] = len(self.doc_ids)
 
 
 def _memoised(fn):
@@ -210,6 +315,24 @@ class DictionaryCounts:
         self.num_docs += 1
         self.num_pos += len(terms)
         self.num_nnz += len(distinct)
+
+    def merge(self, other: "DictionaryCounts") -> None:
+        """Add the counts of the units that follow these (another part of the stream): the same ids,
+        frequencies and totals as counting both parts in one, as long as neither was pruned."""
+        token2id = self.token2id
+        for w in other.token2id:  # in id order: the order of first appearance
+            if w not in token2id:
+                token2id[w] = len(token2id)
+        self.dfs.update(other.dfs)
+        self.cfs.update(other.cfs)
+        self.num_docs += other.num_docs
+        self.num_pos += other.num_pos
+        self.num_nnz += other.num_nnz
+
+    @property
+    def pruned(self) -> bool:
+        """Would counting these units in one stream have pruned the vocabulary (checked before each unit)?"""
+        return self.prune_at is not None and len(self.token2id) > self.prune_at
 
     def dictionary(self) -> Dictionary:
         d = Dictionary(prune_at=self.prune_at)
@@ -265,7 +388,8 @@ class PreparedCorpus:
         return _Every(self.texts(), math.ceil(len(self) / max_units))
 
     def bow(self) -> "_Bow":
-        """Re-iterable gensim bag-of-words vectors, one per unit, in units.csv order."""
+        """Re-iterable gensim bag-of-words vectors, one per unit, in units.csv order, read from the
+        document-term matrix one part at a time (the same vectors doc2bow gives of tokens.txt)."""
         return _Bow(self)
 
     def units(self) -> Iterator[dict]:
@@ -339,9 +463,23 @@ class _Bow:
         return len(self.corpus)
 
     def __iter__(self):
-        d = self.corpus.dictionary
-        for tokens in self.corpus.texts():
-            yield d.doc2bow(tokens)
+        parts = sorted((self.corpus.folder / DTM_DIR).glob("part-*.npy"))
+        if not parts:  # a corpus prepared before the matrix was kept
+            d = self.corpus.dictionary
+            for tokens in self.corpus.texts():
+                yield d.doc2bow(tokens)
+            return
+        for path in parts:  # one part of the matrix in memory at a time
+            indptr, indices, data = read_dtm_part(path)
+            ids, counts = indices.tolist(), data.tolist()
+            for a, b in zip(indptr[:-1].tolist(), indptr[1:].tolist()):
+                yield list(zip(ids[a:b], counts[a:b]))
+
+
+def read_dtm_part(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, indices, data) of one part of the document-term matrix (CorpusWriter._flush)."""
+    with open(path, "rb") as fh:
+        return np.load(fh), np.load(fh), np.load(fh)
 
 
 def bow_to_csr(chunk: list, n_terms: int):

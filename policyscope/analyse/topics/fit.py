@@ -64,7 +64,8 @@ def _prepare_folder(out: Path) -> None:
 def fit_topics(db: str | Path, out: str | Path, settings: TopicSettings | None = None, *, k_auto: bool = False,
                name: str | None = None, echo: Callable[[str], None] | None = None,
                scheduler: str | None = None) -> FitResult:
-    """scheduler: prepare the corpus on that Dask cluster (an address or local:N); the fit stays here."""
+    """scheduler: prepare the corpus on that Dask cluster (an address or local:N): every pass over the
+    units on its workers (topics_cluster.py); the fit stays here."""
     settings = (settings or TopicSettings()).validate()
     echo = echo or (lambda msg: None)
     out = Path(out)

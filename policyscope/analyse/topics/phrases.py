@@ -27,6 +27,17 @@ from gensim.utils import prune_vocab
 def learn_phrases(sentences: Iterable[list[str]], *, min_count: int, threshold: float, max_vocab_size: int,
                   connector_words: frozenset[str], delimiter: str = "_") -> FrozenPhrases:
     """The FrozenPhrases that `Phrases(sentences, ...).freeze()` gives, with the same arguments."""
+    vocab, total_words, min_reduce = count_phrase_vocab(sentences, connector_words=connector_words,
+                                                        max_vocab_size=max_vocab_size, delimiter=delimiter)
+    return phrases_from_vocab(vocab, total_words, min_reduce, min_count=min_count, threshold=threshold,
+                              max_vocab_size=max_vocab_size, connector_words=connector_words, delimiter=delimiter)
+
+
+def count_phrase_vocab(sentences: Iterable[list[str]], *, connector_words: frozenset[str],
+                       max_vocab_size: int | None, delimiter: str = "_") -> tuple[Counter, int, int]:
+    """(vocab, total words, min_reduce) as `Phrases._learn_vocab` counts them. max_vocab_size None: never
+    pruned, so that the counts of consecutive parts of a stream, added in order (Counter.update), are the
+    counts of the whole stream, in the same order, whenever the whole would not have been pruned either."""
     connectors = frozenset(connector_words)
     vocab: Counter = Counter()
     total_words, min_reduce = 0, 1
@@ -42,11 +53,17 @@ def learn_phrases(sentences: Iterable[list[str]], *, min_count: int, threshold: 
         else:
             vocab.update([tokens[i] for i in at])
             vocab.update([join(tokens[a:b + 1]) for a, b in zip(at, at[1:])])
-        if len(vocab) > max_vocab_size:
+        if max_vocab_size is not None and len(vocab) > max_vocab_size:
             prune_vocab(vocab, min_reduce)
             min_reduce += 1
+    return vocab, total_words, min_reduce
+
+
+def phrases_from_vocab(vocab: Counter, total_words: int, min_reduce: int, *, min_count: int, threshold: float,
+                       max_vocab_size: int, connector_words: frozenset[str], delimiter: str = "_") -> FrozenPhrases:
+    """The frozen phrase model of counted phrase candidates (count_phrase_vocab)."""
     model = Phrases(min_count=min_count, threshold=threshold, max_vocab_size=max_vocab_size,
-                    delimiter=delimiter, connector_words=connectors)
+                    delimiter=delimiter, connector_words=frozenset(connector_words))
     model.vocab, model.corpus_word_count, model.min_reduce = dict(vocab), total_words, min_reduce
     return FrozenPhrases(_Scored(model, _export(model)))
 
