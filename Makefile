@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := reports/demo
 
-.PHONY: demo test install install-dev bench clean
+.PHONY: demo study test install install-dev bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ demo: $(VENV)/.installed
 	@echo
 	@echo "Done. Open $(DEMO)/dashboard.html in a browser; the publishable chart, its CSV and"
 	@echo "citations are in $(DEMO)/export/; the numbers behind them are in $(DEMO)/track/."
+
+# The seeds' claim tested on the bundled seeds plus ../shared/corpus when present (docs/study.md).
+study: $(VENV)/.installed
+	@bash scripts/install_browser.sh  # Debian's Chromium, for the report's SVG figures (skips when present)
+	$(BIN)/policyscope study --out reports/study
+	@echo "Open reports/study/study.html (or read reports/study/study.md); the numbers are in reports/study/*.csv."
 
 test: $(VENV)/.installed-dev
 	@bash scripts/install_browser.sh  # Debian's Chromium + chromedriver for the browser tests

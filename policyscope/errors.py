@@ -1,6 +1,6 @@
 """Coded errors. Every error says what went wrong, with which file, and what to do.
 
-Codes: E1xx input files, E2xx store, E3xx lexicons and analysis, E4xx topics, E5xx reports, E7xx clusters,
+Codes: E1xx input files, E2xx store, E3xx lexicons and analysis, E4xx topics, E5xx reports, E6xx studies, E7xx clusters,
 E9xx usage.
 """
 from __future__ import annotations
@@ -130,6 +130,13 @@ class TopicModelError(PolicyscopeError):
 # --- reports -------------------------------------------------------------------------
 class ReportError(PolicyscopeError):
     code = "E500"
+
+
+# --- studies (policyscope study) ----------------------------------------------------
+class StudyError(PolicyscopeError):
+    """A study file, or the corpus a study was asked to run on, cannot be used."""
+
+    code = "E600"
 
 
 # --- clusters (Dask) ---------------------------------------------------------------

@@ -289,3 +289,44 @@ def test_served_app_in_the_browser(browser, demo_db, shots):
         p.close()
         server.shutdown()
         server.server_close()
+
+
+STUDY_POINT_JS = """
+(sel) => {
+  const gd = document.querySelector(sel);
+  const fl = gd._fullLayout;
+  for (const t of gd._fullData) {
+    if (!t.meta || t.meta.role !== 'points') continue;
+    for (let j = 0; j < t.x.length; j++) {
+      if (t.x[j] === null || t.y[j] === null || Number.isNaN(t.y[j])) continue;
+      const r = gd.getBoundingClientRect();
+      return {x: r.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[j]), y: r.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[j])};
+    }
+  }
+  return null;
+}
+"""
+
+
+def test_study_page_renders_offline_and_points_name_their_documents(browser, tmp_path, shots):
+    from test_study import seeds_only_spec
+
+    from policyscope.study import StudyOptions, run_study
+    res = run_study(StudyOptions(out=tmp_path / "study", spec=seeds_only_spec(tmp_path), images=False))
+    p = Page(browser)
+    page = p.page
+    page.goto(res.files["html"].as_uri())
+    page.wait_for_function("document.querySelectorAll('.plotly-graph-div .main-svg').length >= 5", timeout=30_000)
+    assert page.locator(".plotly-graph-div").count() == 5
+    assert "cannot say" in page.locator(".verdict").text_content()
+    assert non_blank(page.locator("#fig-shares").screenshot()) > 10
+    page.screenshot(path=str(shots / "study.png"), full_page=True)
+    page.locator("#fig-shares").scroll_into_view_if_needed()
+    pt = page.evaluate(STUDY_POINT_JS, "#fig-shares")
+    assert pt, "no point drawn in the shares figure"
+    page.mouse.move(pt["x"], pt["y"])
+    page.wait_for_selector("#fig-shares .hoverlayer .hovertext", timeout=10_000)
+    hover = page.locator("#fig-shares .hoverlayer .hovertext").first.text_content()
+    assert "documents" in hover and "most concept sentences" in hover
+    assert not p.errors and not p.remote and not p.dialogs
+    p.close()

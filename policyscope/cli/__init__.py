@@ -47,8 +47,8 @@ def register(*modules) -> None:
 def main(argv: list[str] | None = None) -> None:
     """The `policyscope` program. With `argv` (a test, a notebook) it runs the command and returns
     (or raises SystemExit, as click does); without, it is the process's entry point and ends it."""
-    from policyscope.cli import corpus, detect, report, store, topics, track
-    register(corpus, track, detect, topics, report, store)
+    from policyscope.cli import corpus, detect, report, store, study, topics, track
+    register(corpus, track, detect, topics, report, store, study)
     if argv is not None:
         cli.main(args=argv, prog_name="policyscope")
         return
