@@ -114,6 +114,7 @@ class Lexicon:
     global_exclusions: tuple[Exclusion, ...]
     pairs: tuple[tuple[str, str], ...]  # concept pairs for balance and co-occurrence
     contexts: dict = field(default_factory=dict, compare=False, hash=False)  # cue list name -> regex
+    extends: dict | None = field(default=None, compare=False, hash=False)  # a derived lexicon's base (name, version, path, sha256)
 
     def concept(self, name: str) -> Concept:
         for c in self.concepts:
@@ -142,8 +143,11 @@ class Lexicon:
                                         "context": bool(t.context), "not_context": bool(t.not_context)}
                                        for t in c.terms],
                              "exclusions": [{"id": e.id, "text": "; ".join(f.source for f in e.forms)} for e in excl]})
-        return {"name": self.name, "version": self.version, "path": self.path, "sha256": self.sha256,
+        info = {"name": self.name, "version": self.version, "path": self.path, "sha256": self.sha256,
                 "concepts": concepts, "pairs": [list(p) for p in self.pairs]}
+        if self.extends:
+            info["extends"] = dict(self.extends)
+        return info
 
     def terms(self):
         for c in self.concepts:
@@ -362,6 +366,11 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         raise LexiconError(f"not UTF-8 text: {exc}", path=str(p)) from exc
     except yaml.YAMLError as exc:
         raise LexiconError(f"not valid YAML: {exc}", path=str(p)) from exc
+    if isinstance(data, dict) and "extends" in data:
+        from dataclasses import replace
+        from policyscope.analyse.lexicon_derive import expand
+        full, sha, base = expand(data, p, raw_bytes)
+        return replace(parse_lexicon(full, file=str(p.resolve()), sha256=sha), extends=base)
     return parse_lexicon(data, file=str(p.resolve()), sha256=hashlib.sha256(raw_bytes).hexdigest())
 
 
