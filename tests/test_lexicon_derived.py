@@ -36,7 +36,8 @@ def test_the_variants_tag_what_their_definitions_say():
     empower = "Services should empower disabled people to live independently with the care and support they need."
     assert concepts_of(BROAD, empower) == {"personalisation"} and not concepts_of(BASE, empower)
     choice = "Patients will have more choice of hospital and of GP."
-    assert concepts_of(BASE, choice) == {"personalisation"} and not concepts_of(NARROW, choice)
+    assert concepts_of(BASE, choice) == concepts_of(BROAD, choice) == {"personalisation"}
+    assert not concepts_of(NARROW, choice)
     budgets = "We will extend personal budgets and direct payments."
     assert all(concepts_of(lx, budgets) == {"personalisation"} for lx in (NARROW, BASE, BROAD))
     # the base's not-care senses still hold in the broad variant
@@ -60,7 +61,21 @@ def derived(tmp_path: Path, body: str, name: str = "derived.yaml") -> Path:
     ('name: d\nversion: "1"\nextends: social_care\nkeep_subconcepts: {integration: [nonesuch]}\n',
      "keep_subconcepts.integration[0]: no sub-concept 'nonesuch'"),
     ('name: d\nversion: "1"\nextends: social_care\ndrop_terms: [patient_choice, nonesuch]\n',
-     "drop_terms[1]: no term 'nonesuch'"),
+     "drop_terms[1]: no term 'nonesuch' to drop: no such term in the base (terms left: personalisation,"),
+    ('name: d\nversion: "1"\nextends: social_care\nkeep_subconcepts: {personalisation: [agenda]}\n'
+     'drop_terms: [direct_payment]\n', "drop_terms[0]: no term 'direct_payment' to drop: it was in a sub-concept removed"),
+    ('name: d\nversion: "1"\nextends: social_care\nkeep_subconcepts: [agenda]\n', "keep_subconcepts: must be a mapping"),
+    ('name: d\nversion: "1"\nextends: social_care\nadd_contexts: {care: [hospital]}\n',
+     "add_contexts.care: the base already has a cue list 'care'"),
+    ('name: d\nversion: "1"\nextends: social_care\n'
+     'add_terms: {integration: {general: {terms: [{id: better_care_fund, forms: [bcf]}]}}}\n',
+     "add_terms.integration.general.terms[0].id: term id 'better_care_fund' is already in the lexicon"),
+    ('name: d\nversion: "1"\nextends: social_care\n'
+     'add_terms: {integration: {wider: {terms: [{id: zz, forms: [zz]}], colour: red}}}\n',
+     "add_terms.integration.wider: unknown key(s) ['colour']"),
+    ('name: d\nversion: "1"\nextends: social_care\ndrop_subconcepts: {integration: [health_care_integration, '
+     'working_together, practices_together, silos, structures, teams_and_working, general]}\n',
+     "concepts.integration: keep_subconcepts/drop_subconcepts/drop_terms leave this concept with no terms"),
     ('name: d\nversion: "1"\nextends: social_care\ndrop_subconcepts: {wellbeing: [agenda]}\n',
      "drop_subconcepts.wellbeing: no concept 'wellbeing'"),
     ('name: d\nversion: "1"\nextends: no_such_lexicon.yaml\n', "extends: base lexicon 'no_such_lexicon.yaml' not found"),
@@ -79,7 +94,21 @@ def test_an_extends_cycle_is_refused(tmp_path):
     derived(tmp_path, 'name: b\nversion: "1"\nextends: a.yaml\n', "b.yaml")
     with pytest.raises(LexiconError) as e:
         load_lexicon(tmp_path / "a.yaml")
-    assert "a cycle" in str(e.value)
+    # the file whose `extends` closes the loop, the key, and the chain
+    assert f"{tmp_path / 'b.yaml'}: extends:" in str(e.value)
+    assert "(a.yaml -> b.yaml -> a.yaml): a cycle" in str(e.value)
+    derived(tmp_path, 'name: c\nversion: "1"\nextends: c.yaml\n', "c.yaml")
+    with pytest.raises(LexiconError, match=r"c\.yaml: extends: .*\(c\.yaml -> c\.yaml\): a cycle"):
+        load_lexicon(tmp_path / "c.yaml")
+
+
+def test_a_variant_can_extend_a_variant(tmp_path):
+    p = derived(tmp_path, f'name: narrower\nversion: "1"\nextends: {REPO / "models/concepts/social_care_narrow.yaml"}\n'
+                          'drop_terms: [choice_and_control]\n')
+    lx = load_lexicon(p)
+    assert ids(lx) == ids(NARROW) - {"choice_and_control"}
+    assert lx.run_info()["extends"] == {"name": "social_care_narrow", "version": "1.1.0-narrow.1",
+                                        "path": NARROW.path, "sha256": NARROW.sha256}
 
 
 def test_a_derived_lexicon_tracks_with_its_rules(demo_db, tmp_path):

@@ -51,9 +51,26 @@ def resolve_base(ref, file: Path) -> Path:
     if beside.is_file():
         return beside
     try:
-        return resolve_lexicon_path(ref)
+        found = resolve_lexicon_path(ref)
     except LexiconError:
-        _fail(str(file), "extends", f"base lexicon {ref!r} not found (looked beside this file and in models/concepts)")
+        found = None
+    if found is None or not Path(found).is_file():
+        here = sorted(p.name for p in file.parent.glob("*.yaml") if p.resolve() != file.resolve())
+        _fail(str(file), "extends", f"base lexicon {ref!r} not found (looked beside this file and in "
+                                    f"models/concepts; beside this file: {', '.join(here) or 'no .yaml files'})")
+    return Path(found)
+
+
+def _term_lists(c: dict):
+    """(sub-concept name or '', its terms list) for one concept mapping."""
+    yield "", c.get("terms") or []
+    for sname, s in (c.get("subconcepts") or {}).items():
+        yield sname, (s or {}).get("terms") or []
+
+
+def _term_ids(concepts: dict) -> list[str]:
+    return [t["id"] for c in concepts.values() for _, terms in _term_lists(c) for t in terms
+            if isinstance(t, dict) and "id" in t]
 
 
 def expand(data: dict, file: Path, raw: bytes, _chain: tuple = ()) -> tuple[dict, str, dict]:
@@ -69,9 +86,15 @@ def expand(data: dict, file: Path, raw: bytes, _chain: tuple = ()) -> tuple[dict
     for key in ("name", "version"):
         if key not in data:
             _fail(f, key, "is required (a derived lexicon has its own name and version)")
+    for key in ("keep_subconcepts", "drop_subconcepts", "add_terms", "add_contexts"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            _fail(f, key, "must be a mapping (concept -> ...; see the docs)")
+    if data.get("drop_terms") is not None and not isinstance(data["drop_terms"], list):
+        _fail(f, "drop_terms", "must be a list of term ids")
     base_path = resolve_base(data["extends"], file)
     if base_path.resolve() in chain:
-        _fail(f, "extends", f"{base_path} extends this file again (a cycle)")
+        names = " -> ".join(p.name for p in chain + (base_path.resolve(),))
+        _fail(f, "extends", f"{base_path} is already in the chain of bases ({names}): a cycle")
     base, base_raw = read_yaml(base_path)
     if not isinstance(base, dict):
         _fail(str(base_path), "(top level)", "must be a mapping")
@@ -81,6 +104,7 @@ def expand(data: dict, file: Path, raw: bytes, _chain: tuple = ()) -> tuple[dict
         base_sha = hashlib.sha256(base_raw).hexdigest()
     out = copy.deepcopy(base)
     concepts = out.get("concepts") or {}
+    base_ids = set(_term_ids(concepts))
 
     def concept(where, name):
         if name not in concepts:
@@ -93,7 +117,8 @@ def expand(data: dict, file: Path, raw: bytes, _chain: tuple = ()) -> tuple[dict
             _fail(f, where, "must be a list of sub-concept names")
         for i, s in enumerate(names):
             if s not in subs:
-                _fail(f, f"{where}[{i}]", f"no sub-concept {s!r} in concept {cname} (it has: {', '.join(subs)})")
+                _fail(f, f"{where}[{i}]", f"no sub-concept {s!r} in concept {cname} "
+                                          f"(it has: {', '.join(subs) or 'none left'})")
         return subs
 
     for cname, names in (data.get("keep_subconcepts") or {}).items():
@@ -107,31 +132,52 @@ def expand(data: dict, file: Path, raw: bytes, _chain: tuple = ()) -> tuple[dict
     for i, tid in enumerate(data.get("drop_terms") or []):
         found = False
         for c in concepts.values():
-            lists = [c.get("terms") or []] + [s.get("terms") or [] for s in (c.get("subconcepts") or {}).values()]
-            for terms in lists:
+            for _, terms in _term_lists(c):
                 for t in list(terms):
                     if isinstance(t, dict) and t.get("id") == tid:
                         terms.remove(t)
                         found = True
         if not found:
-            _fail(f, f"drop_terms[{i}]", f"no term {tid!r} in the base (after keep/drop of sub-concepts)")
+            why = ("it was in a sub-concept removed by keep_subconcepts/drop_subconcepts" if tid in base_ids
+                   else "no such term in the base")
+            _fail(f, f"drop_terms[{i}]", f"no term {tid!r} to drop: {why} (terms left: {', '.join(_term_ids(concepts))})")
     for cname, subs_add in (data.get("add_terms") or {}).items():
-        subs = concept(f"add_terms.{cname}", cname).setdefault("subconcepts", {})
+        where = f"add_terms.{cname}"
+        subs = concept(where, cname).setdefault("subconcepts", {})
         if not isinstance(subs_add, dict):
-            _fail(f, f"add_terms.{cname}", "must be a mapping of sub-concept -> {description, terms}")
+            _fail(f, where, "must be a mapping of sub-concept -> {description, terms}")
         for sname, spec in subs_add.items():
-            if not isinstance(spec, dict) or not isinstance(spec.get("terms"), list):
-                _fail(f, f"add_terms.{cname}.{sname}", "must be a mapping with a terms list")
+            sw = f"{where}.{sname}"
+            if not isinstance(spec, dict) or not isinstance(spec.get("terms"), list) or not spec["terms"]:
+                _fail(f, sw, "must be a mapping with a non-empty terms list (and an optional description)")
+            if set(spec) - {"description", "terms"}:
+                _fail(f, sw, f"unknown key(s) {sorted(set(spec) - {'description', 'terms'})} "
+                             "(allowed: description, terms)")
+            present = set(_term_ids(concepts))
+            for k, t in enumerate(spec["terms"]):
+                if isinstance(t, dict) and t.get("id") in present:
+                    _fail(f, f"{sw}.terms[{k}].id", f"term id {t['id']!r} is already in the lexicon (ids are unique)")
             target = subs.setdefault(sname, {"description": spec.get("description", ""), "terms": []})
+            if spec.get("description"):
+                target["description"] = spec["description"]
             target["terms"] = list(target.get("terms") or []) + copy.deepcopy(spec["terms"])
+    for cname, c in concepts.items():
+        if not any(terms for _, terms in _term_lists(c)):
+            _fail(f, f"concepts.{cname}", "keep_subconcepts/drop_subconcepts/drop_terms leave this concept with no "
+                                          "terms (a derived lexicon keeps the base's concepts)")
     for cname, c in concepts.items():  # a sub-concept emptied by drop_terms goes
         subs = c.get("subconcepts") or {}
         for s in [s for s, v in subs.items() if not (v or {}).get("terms")]:
             del subs[s]
     if data.get("add_contexts"):
-        if not isinstance(data["add_contexts"], dict):
-            _fail(f, "add_contexts", "must be a mapping of name -> list of forms")
-        out.setdefault("contexts", {}).update(copy.deepcopy(data["add_contexts"]))
+        have = out.setdefault("contexts", {}) or {}
+        out["contexts"] = have
+        for cname in data["add_contexts"]:
+            if cname in have:
+                _fail(f, f"add_contexts.{cname}", f"the base already has a cue list {cname!r}: a derived lexicon "
+                                                  f"adds cue lists, it does not redefine the base's "
+                                                  f"(the base has: {', '.join(have)})")
+        have.update(copy.deepcopy(data["add_contexts"]))
     out["name"], out["version"] = data["name"], data["version"]
     if data.get("description"):
         out["description"] = data["description"]
