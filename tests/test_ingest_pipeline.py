@@ -472,3 +472,64 @@ def test_pool_routes_segmenting_tasks_to_workers_forked_with_the_segmenter(monke
     with workers.TimedPool(2, timeout=60) as pool:  # no worker will ever have it: any worker runs it
         pool.submit("seg", _pid, needs_nlp=True)
         assert [r.key for r in pool.results()] == ["seg"]
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def _nap() -> int:
+    time.sleep(0.3)
+    return os.getpid()
+
+
+def test_pool_polls_and_holds_back_forks_while_another_thread_loads(monkeypatch):
+    from policyscope.ingest import workers
+    with workers.TimedPool(1, timeout=60) as pool:
+        pool.submit("nap", _nap)
+        first = next(pool.results(poll=0.01))
+        assert first is None  # nothing ready yet: the caller gets control back
+        with pool.no_forks():
+            pool.submit("die", _die, first=False)
+            got = [r for r in pool.results(poll=0.05) if r is not None]
+            died = [r for r in got if r.key == "die"]
+            assert died and "died" in str(died[0].error)
+            assert len(pool._workers) == 0  # not replaced while forks are held back
+        pool.grow()
+        assert len(pool._workers) == 1
+        pool.submit("after", _pid)
+        assert [r.key for r in pool.results()] == ["after"]
+
+
+def test_the_first_worker_is_kept_fed_while_spacy_loads(tmp_path, monkeypatch):
+    """While this process loads spaCy (in a thread), the worker forked before it takes one PDF after
+    another instead of waiting for the load to end."""
+    from policyscope.ingest import pipeline, workers
+    loaded = {"now": False}
+    monkeypatch.setattr(workers, "segmenter_loaded", lambda: loaded["now"])
+    real_load = pipeline._load_segmenter
+
+    def slow_load():
+        time.sleep(1.5)  # a slow machine's spaCy load
+        real_load()
+        loaded["now"] = True
+
+    monkeypatch.setattr(pipeline, "_load_segmenter", slow_load)
+    before_load: list[str] = []
+    next_for = workers.TimedPool._next_for
+
+    def recording(self, w):
+        item = next_for(self, w)
+        if item is not None and not loaded["now"]:
+            before_load.append(item[1].__name__)
+        return item
+
+    monkeypatch.setattr(workers.TimedPool, "_next_for", recording)
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for i in range(4):  # four copies of one PDF, each a distinct file (a byte appended after %%EOF)
+        (folder / f"p{i}.pdf").write_bytes((CORPUS / "2022-allen-et-al-personalisation-integration-sps.pdf")
+                                           .read_bytes() + b"\n%" + str(i).encode())
+    report = ingest_paths([str(folder)], tmp_path / "fed.db", options=IngestOptions(jobs=2), progress=False)
+    assert report.count("ok") + report.count("skipped") == 4
+    assert before_load.count("extract_whole_pdf") >= 2  # more than the one it was given at the start

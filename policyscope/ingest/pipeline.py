@@ -15,6 +15,7 @@ import hashlib
 import heapq
 import os
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from policyscope.ingest.discover import MANIFEST_NAMES, discover, file_type
 from policyscope.ingest.metadata import manifest_row, merge_metadata, read_manifest
 from policyscope.ingest.options import DEFAULT_TIMEOUT, IngestOptions  # noqa: F401 (part of this module's API)
 from policyscope.ingest.pdf import finish_pages, open_pdf_info
+from policyscope.ingest import workers
 from policyscope.ingest.workers import InlinePool, TaskResult, TimedPool, default_jobs, fewer_gc_passes
 from policyscope.model import IngestOutcome
 from policyscope.store import Store
@@ -142,8 +144,14 @@ def ingest_paths(paths: list[str], db: str | Path = "policyscope.db", *, manifes
                 pool = TimedPool(jobs, opts.timeout, start=1)
             with store.checkpointing(), pool, tasks.storing_in(store):
                 runner.start(pool)
-                if not on_cluster and (runner.waiting or runner.pool.pending()):
-                    _load_segmenter()
+                if not on_cluster and not workers.segmenter_loaded() and (runner.waiting or runner.pool.pending()):
+                    # spaCy loads in a thread while this one keeps the first worker fed: its first
+                    # task ends well before the load does (0.2 s against ~1 s), and it would idle.
+                    loader = threading.Thread(target=_load_segmenter, name="policyscope-load-segmenter")
+                    with pool.no_forks():  # forking while another thread imports can deadlock the child
+                        loader.start()
+                        runner.run_until(pool, lambda: not loader.is_alive())
+                        loader.join()
                     gc.freeze()
                 pool.grow()  # the other workers, forked with spaCy loaded (a cluster's are all up already)
                 runner.run(pool)
@@ -242,6 +250,21 @@ class _Runner:
                     continue
                 return
             self._drain_one()
+
+    def run_until(self, pool, done) -> None:
+        """As run(), until done() is true or nothing is left to hand out (pool.results polls, so a
+        wait for a result never outlasts done())."""
+        results = 0  # each extracted PDF leaves a store task queued for a worker that is not up yet
+        while not done():
+            self.read_ahead()
+            self._feed(depth=2 * self.workers + results)
+            if not pool.pending():
+                return
+            for res in pool.results(poll=0.02):
+                if res is not None:
+                    self._on_result(res)
+                    results += 1
+                break
 
     def _feed(self, depth: int | None = None) -> None:
         """Hand out the longest waiting documents while the pool holds fewer than `depth` tasks

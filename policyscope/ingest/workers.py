@@ -100,9 +100,19 @@ class TimedPool:
         # first worker, give it work that needs no segmenter, load spaCy meanwhile, then fork the
         # rest with it loaded (one load for all, while a core already works).
         self._workers = [_Worker(self._ctx) for _ in range(min(self.n, start or self.n))]
+        self._forks_allowed = True
+
+    @contextmanager
+    def no_forks(self):
+        """While inside, a worker that dies or times out is not replaced at once (grow() replaces it)."""
+        self._forks_allowed = False
+        try:
+            yield
+        finally:
+            self._forks_allowed = True
 
     def grow(self) -> None:
-        """Fork the workers not started yet."""
+        """Fork the workers not started yet (and those lost while forks were held back)."""
         while len(self._workers) < self.n:
             self._workers.append(_Worker(self._ctx))
         self._dispatch()
@@ -176,13 +186,21 @@ class TimedPool:
                 now = time.monotonic()
                 w.task = (key, now + timeout if timeout else None, now, needs_nlp)
 
-    def results(self) -> Iterator[TaskResult]:
+    def results(self, poll: float | None = None) -> Iterator[TaskResult | None]:
+        """poll: wait at most this long for a result; None is yielded when none came (the caller
+        can do other work and ask again)."""
         while self.pending():
             self._dispatch()
             busy = [w for w in self._workers if w.task is not None]
             deadlines = [w.task[1] for w in busy if w.task[1] is not None]
             wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            if poll is not None:
+                wait_for = poll if wait_for is None else min(wait_for, poll)
             ready = wait([w.conn for w in busy], timeout=wait_for)
+            if poll is not None and not ready and not any(
+                    w.task[1] is not None and time.monotonic() >= w.task[1] for w in busy):
+                yield None
+                continue
             for w in busy:
                 if w.conn in ready:
                     try:
@@ -205,7 +223,10 @@ class TimedPool:
 
     def _replace(self, w: _Worker) -> None:
         w.kill()
-        self._workers[self._workers.index(w)] = _Worker(self._ctx)
+        if self._forks_allowed:
+            self._workers[self._workers.index(w)] = _Worker(self._ctx)
+        else:
+            self._workers.remove(w)
 
     def close(self) -> None:
         for w in self._workers:
