@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,27 @@ def test_ocr_reads_a_scanned_pdf_when_tesseract_is_installed(tmp_path):
         doc = store.documents()[0]
         assert doc["extractor"] == "pdfium+ocr"
         assert "pdf.js" in store.page(doc["doc_id"], 1)["text"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_after_ocr_the_pages_come_from_the_ocr_copy_not_the_scan(tmp_path, monkeypatch, jobs):
+    """The scan's own text layer holds only 'pdf.js'; whatever OCR returns is what must be stored.
+    (OCR itself is stood in for by a real PDF with text, so this runs without Tesseract.)"""
+    from policyscope.ingest import ocr
+    scan = shared_corpus("pdf-torture", "scanned-no-text-layer.pdf")
+    text_pdf = REPO / "corpus" / "2022-allen-et-al-personalisation-integration-sps.pdf"
+
+    def fake_ocr(path, password=None, timeout=None):
+        copy = tmp_path / "ocr-copy.pdf"
+        shutil.copy(text_pdf, copy)
+        return copy
+
+    monkeypatch.setattr(ocr, "ocr_pdf", fake_ocr)
+    report = ingest_paths([str(scan)], tmp_path / "o.db", options=IngestOptions(jobs=jobs, ocr=True),
+                          progress=False)
+    (o,) = report.outcomes
+    assert o.outcome == "ok", o.reason
+    with Store(tmp_path / "o.db") as store:
+        doc = store.documents()[0]
+        assert doc["extractor"] == "pdfium+ocr" and doc["path"] == str(scan)
+        assert "Personalisation" in store.page(doc["doc_id"], 1)["text"]

@@ -352,9 +352,10 @@ class _Runner:
             pages = ((job.index, "pages", 0), tasks.extract_whole_pdf,
                      (str(job.pdf_path or job.path), job.doc_id, job.n_pages, job.password, self.opts.extractor,
                       job.ocr_done))
+            read_path = str(job.pdf_path) if job.pdf_path else None  # the OCR'd copy, not the scan
             self.pool.submit((job.index, "whole", 0), tasks.ingest_whole_pdf, self._source(job), job.n_pages,
-                             job.password, self.opts.extractor, job.ocr_done, reads=str(job.path),
-                             needs_nlp=True, without_nlp=pages, size=job.n_pages)
+                             job.password, self.opts.extractor, job.ocr_done, read_path,
+                             reads=read_path or str(job.path), needs_nlp=True, without_nlp=pages, size=job.n_pages)
         else:
             # Page ranges extracted in parallel, finished here (cross-page work), segmented in parallel.
             step = max(1, self.opts.chunk_pages)

@@ -208,9 +208,10 @@ def shipped_copies(files: dict[str, bytes] | None) -> Iterator[None]:
 
 # --- tasks ---------------------------------------------------------------------------------
 def ingest_whole_pdf(source: FileSource, n_pages: int, password: str | None, extractor: str,
-                     ocred: bool = False) -> Stored | Parsed | None:
-    """A PDF in one task: extract, finish, segment and store it. None when it has no text layer."""
-    drafts = extract_pages(readable(source.path), 1, n_pages, password=password, extractor=extractor)
+                     ocred: bool = False, read_path: str | None = None) -> Stored | Parsed | None:
+    """A PDF in one task: extract, finish, segment and store it. None when it has no text layer.
+    read_path: where to read the pages when it is not the file itself (the OCR'd copy)."""
+    drafts = extract_pages(readable(read_path or source.path), 1, n_pages, password=password, extractor=extractor)
     if not usable_text(drafts, ocred):
         return None
     pages = finish_pages(drafts, source.doc_id)
