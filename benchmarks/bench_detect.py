@@ -5,7 +5,9 @@ Quality (the figures in docs/tracking.md and the README): `policyscope detect ev
 model folder's recipe: 5-fold cross-validation grouped by document over the hand-coded training
 sentences (models/labels/social_care_train.csv; their texts are rebuilt from ../shared/corpus and,
 for round 2, from --corpus-root if given, else those rows are left out and the table says so), and
-the five seed texts as the out-of-domain set; the plain-keyword baseline and the lexicon are scored
+the five seed texts as the out-of-domain set, and, when their documents are under a --corpus-root, the
+round-3 sentences of 12 further documents coded after the detector was built (models/labels/
+social_care_heldout.csv, never trained on); the plain-keyword baseline and the lexicon are scored
 on the same rows in the same run. Precision, recall, F1 with 95% intervals (documents resampled),
 with and without borderline rows.
 
@@ -15,7 +17,7 @@ quasi-sentences and the Hansard sample), then whole-process `policyscope track` 
 detector, alternating, median of --repeat runs. Goal: hybrid <= 1.5x lexicon. And the detector's
 tagging throughput in one process (sentences per minute; goal >= 200,000 on 2 cores).
 
-Run:  .venv/bin/python benchmarks/bench_detect.py [--corpus-root DIR] [--repeat 5] [--skip-quality]
+Run:  .venv/bin/python benchmarks/bench_detect.py [--corpus-root DIR ...] [--repeat 5] [--skip-quality]
 """
 from __future__ import annotations
 
@@ -35,6 +37,14 @@ CACHE = REPO / "benchmarks" / ".cache"
 POLICYSCOPE = [str(Path(sys.executable).parent / "policyscope")]  # the console script users run
 
 
+def _any_found(roots: list[Path]) -> bool:
+    """Whether any round-3 document is under the given roots (the set is only read when some are)."""
+    import csv
+    with open(REPO / "models/labels/sources_round3.csv", newline="", encoding="utf-8") as fh:
+        names = [r["file"] for r in csv.DictReader(fh)]
+    return any((root / n).is_file() for root in roots for n in names)
+
+
 def quality(roots: list[Path]) -> None:
     from policyscope.analyse.detect.evaluation import evaluate, metrics_table
     from policyscope.analyse.detect.labels import default_roots, read_labels
@@ -44,14 +54,22 @@ def quality(roots: list[Path]) -> None:
     train = read_labels(REPO / "models/labels/social_care_train.csv", lex.concept_names,
                         roots=roots + default_roots(), skip_missing=True)
     seeds = read_labels(REPO / "models/labels/social_care_seeds.csv", lex.concept_names)
+    tests = {"seeds": seeds}
+    # round 3: sentences of 12 further documents, coded after the detector was built and never trained on
+    heldout = read_labels(REPO / "models/labels/social_care_heldout.csv", lex.concept_names,
+                          roots=roots + default_roots(), skip_missing=True) if _any_found(roots) else None
+    if heldout is not None:
+        tests["heldout"] = heldout
     print(f"\n== quality: {len(train)} training sentences ({len(train.skipped)} left out: their documents are not "
-          f"under the corpus roots), {len(seeds)} seed-text sentences\n")
+          f"under the corpus roots), {len(seeds)} seed-text sentences, "
+          + (f"{len(heldout)} held-out round-3 sentences ({len(heldout.skipped)} left out)" if heldout is not None
+             else "no held-out round-3 sentences (their documents are not under --corpus-root)") + "\n")
     with tempfile.TemporaryDirectory() as tmp:
         import shutil
         folder = Path(tmp) / "det"
         shutil.copytree(REPO / "models/detectors/social_care", folder)  # metrics.json is written here, not shipped
         t0 = time.perf_counter()
-        m = evaluate(folder, train, lex, tests={"seeds": seeds})
+        m = evaluate(folder, train, lex, tests=tests)
         print(f"evaluated in {time.perf_counter() - t0:.0f}s (4 backends, 2 trained ones refitted per fold)")
     for variant in ("all", "no_borderline"):
         headers, rows = metrics_table(m, variant)

@@ -313,13 +313,25 @@ def test_the_shipped_detector_was_trained_with_the_bundled_lexicon(lexicon):
 def test_the_shipped_detector_is_never_below_plain_keywords():
     metrics = json.loads((SHIPPED / "metrics.json").read_text())
     assert {"cv", "seeds"} <= set(metrics["sets"])
-    for name, s in metrics["sets"].items():
+    for name in ("cv", "seeds"):
         for c in CONCEPTS:
+            s = metrics["sets"][name]
             hybrid, keyword = s["scores"]["hybrid"][c]["all"], s["scores"]["keyword"][c]["all"]
             assert hybrid["f1"] > keyword["f1"], (name, c)
     assert metrics["sets"]["cv"]["n_rows"] >= 2000
     assert metrics["detector"]["training_fingerprint"] == json.loads(
         (SHIPPED / "detector.json").read_text())["training"]["fingerprint"]
+
+
+@pytest.mark.xfail(strict=True, reason="known failure, documented in docs/tracking.md: on the round-3 transcripts "
+                   "the shipped detector is below plain integrat* matching for integration (F1 0.54 against 0.58). "
+                   "When a new detector passes, this XPASS fails the suite: drop the mark and update the docs.")
+def test_the_shipped_detector_is_not_below_plain_keywords_on_the_held_out_documents():
+    heldout = json.loads((SHIPPED / "metrics.json").read_text())["sets"]["heldout"]
+    assert heldout["n_documents"] == 12 and heldout["labels"][0]["path"].endswith("social_care_heldout.csv")
+    for c in CONCEPTS:
+        hybrid, keyword = heldout["scores"]["hybrid"][c]["all"], heldout["scores"]["keyword"][c]["all"]
+        assert hybrid["f1"] > keyword["f1"], c
 
 
 @pytest.mark.shared
@@ -330,3 +342,32 @@ def test_training_labels_rebuild_from_the_shared_corpus(tmp_path):
     assert len(labels) >= n_shared >= 2000  # every row drawn from ../shared rebuilds
     assert labels.frame["text"].str.len().gt(0).all()
     assert labels.frame["personalisation"].sum() >= 100 and labels.frame["integration"].sum() >= 300
+
+
+def test_the_held_out_set_shares_no_document_with_training_or_the_seeds():
+    """Round 3 (models/labels/social_care_heldout.csv) measures the detector on documents it never saw: none of
+    them may be a training or seed document, and none of its rows may sit in the training file."""
+    heldout = pd.read_csv(REPO / "models" / "labels" / "social_care_heldout.csv", dtype=str, keep_default_na=False)
+    train = pd.read_csv(TRAIN, dtype=str, keep_default_na=False)
+    seeds = pd.read_csv(SEEDS, dtype=str, keep_default_na=False)
+    assert len(heldout) >= 300
+    assert not set(heldout["doc_sha256"]) & (set(train["doc_sha256"]) | set(seeds["doc_sha256"]))
+    assert not set(heldout["item_id"]) & set(train["item_id"])
+    assert set(heldout["round"]) == {"3"}
+    sources = pd.read_csv(REPO / "models" / "labels" / "sources_round3.csv", dtype=str)
+    assert set(heldout["doc_sha256"]) <= set(sources["sha256"])  # every document can be fetched again
+    detector = json.loads((SHIPPED / "detector.json").read_text())
+    assert detector["training"]["labels"][0]["path"].endswith("social_care_train.csv")
+
+
+def test_round_three_rows_of_already_coded_documents_sit_in_the_retest_file_paired_with_their_first_reading():
+    """Five round-3 documents were byte-identical to round-1 ones: their rows are kept apart (retest file), each
+    paired with the round-1 reading of the same sentence where there was one, and never reach the held-out set."""
+    retest = pd.read_csv(REPO / "models" / "labels" / "social_care_retest.csv", dtype=str, keep_default_na=False)
+    train = pd.read_csv(TRAIN, dtype=str, keep_default_na=False)
+    assert set(retest["doc_sha256"]) <= set(train["doc_sha256"])
+    paired = retest[retest["retest_of"] != ""].merge(train, left_on="retest_of", right_on="item_id", suffixes=("", "_1"))
+    assert len(paired) == (retest["retest_of"] != "").sum() >= 300
+    assert (paired["norm_sha1"] == paired["norm_sha1_1"]).all()
+    for c in ("personalisation", "integration"):
+        assert (paired[f"{c}_earlier"] == paired[f"{c}_1"]).all()

@@ -3,11 +3,14 @@
 
     python scripts/labels/draw_coding_sample.py --shared ../shared/corpus --work /tmp/coding \
         --round 1 --seed 20261206
+    python scripts/labels/draw_coding_sample.py --work /tmp/coding3 --round 3 --seed 20261207 \
+        --pool-dir DIR   # DIR: the files of models/labels/sources_round3.csv, with it as MANIFEST.csv
 
 Reads the real documents in place from ../shared/corpus (never copies them into the repository),
 ingests them into a work store, and draws sentences in four strata per source group:
 
-  lexicon   the bundled lexicon (social_care 1.0.0) tags either concept in the sentence
+  lexicon   the bundled lexicon tags either concept in the sentence (social_care 1.0.0 in rounds 1
+            and 2, 1.1.0 in round 3)
   keyword   not `lexicon`, but a plain concept keyword occurs (KEYWORDS below)
   cue       neither, but the sentence sits in a care / health / public-service context (CARE_CONTEXT
             in the sentence or its neighbours) and has a weaker cue (CUES: "working together",
@@ -83,9 +86,11 @@ PDF_MANIFESTOS = {  # policy/ PDF -> the dated-text file of the same manifesto (
 SKIP = {"manifesto_2001_labour.pdf", "manifesto_2001_libdem.pdf"}
 HANSARD = "hoc_parlspeech_v2_sample_shared.csv"
 
-# Round 2 draws from a folder of further real documents with its own MANIFEST.csv (found in stored
-# public repositories; see models/labels/README.md): the group comes from the doc_type.
-GROUP_OF_TYPE = {"blog": "practitioner", "debate": "debate"}
+# Rounds 2 and 3 draw from a folder of further real documents with its own MANIFEST.csv (found in
+# stored public repositories; see models/labels/README.md): the group comes from the doc_type. Round 3
+# gives academic articles a group of their own (in round 2 the one article was drawn as "policy").
+GROUP_OF_TYPE = {2: {"blog": "practitioner", "debate": "debate"},
+                 3: {"blog": "practitioner", "debate": "debate", "article": "academic"}}
 
 # Sentences drawn per (group, stratum); "all" takes the whole stratum.
 ALLOCATION = {
@@ -95,6 +100,9 @@ ALLOCATION = {
     2: {"practitioner": {"lexicon": "all", "keyword": "all", "cue": 300, "random": 60},
         "policy": {"lexicon": 260, "keyword": 120, "cue": 150, "random": 60},
         "debate": {"lexicon": "all", "keyword": "all", "cue": 60, "random": 30}},
+    3: {"practitioner": {"lexicon": "all", "keyword": "all", "cue": "all", "random": 80},
+        "policy": {"lexicon": "all", "keyword": "all", "cue": 150, "random": 80},
+        "academic": {"lexicon": "all", "keyword": "all", "cue": "all", "random": 80}},
 }
 
 
@@ -114,11 +122,12 @@ def pool_files(shared: Path) -> list[tuple[Path, str, Path]]:
     return out
 
 
-def folder_files(folder: Path) -> list[tuple[Path, str, Path]]:
+def folder_files(folder: Path, round_no: int) -> list[tuple[Path, str, Path]]:
     """(file, group, manifest) for every file listed in FOLDER/MANIFEST.csv."""
     with open(folder / "MANIFEST.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    return [(folder / r["file"], GROUP_OF_TYPE.get(r["doc_type"], "policy"), folder / "MANIFEST.csv") for r in rows]
+    groups = GROUP_OF_TYPE[round_no]
+    return [(folder / r["file"], groups.get(r["doc_type"], "policy"), folder / "MANIFEST.csv") for r in rows]
 
 
 def build_store(shared: Path, db: Path, files=None) -> dict[str, tuple[str, str]]:
@@ -194,6 +203,17 @@ def draw_seed_items(work: Path) -> None:
         store.close()
 
 
+def already_coded(round_no: int) -> dict[str, str]:
+    """sha256 -> the committed label file that already holds rows of that document from another round."""
+    out = {}
+    for path in sorted((REPO / "models" / "labels").glob("social_care_*.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                if r.get("round") != str(round_no):
+                    out.setdefault(r["doc_sha256"], path.name)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -212,12 +232,22 @@ def main() -> None:
         sys.exit(f"{args.shared}: the shared corpus is absent; nothing to draw from")
     args.work.mkdir(parents=True, exist_ok=True)
     db = args.work / ("pool.db" if args.pool_dir is None else f"pool_round{args.round}.db")
-    docs = build_store(args.shared, db, folder_files(args.pool_dir) if args.pool_dir else None)
+    docs = build_store(args.shared, db, folder_files(args.pool_dir, args.round) if args.pool_dir else None)
     lexicon = load_lexicon()
     matcher = Matcher(lexicon)
     store = Store(db)
     meta = {r[0]: r for r in store.conn.execute(
         "SELECT doc_id, sha256, path, title, date, doc_type FROM documents")}
+    # a document already in a committed label set is not new, whatever its file is called (round 3 drew five
+    # byte-identical copies of round-1 documents: merge_codes.py moves such rows to social_care_retest.csv)
+    coded = already_coded(args.round)
+    for doc_id in [d for d in docs if d in meta and meta[d][1] in coded]:
+        if args.round > 3:
+            print(f"{docs[doc_id][0]}: already coded in {coded[meta[doc_id][1]]}; not drawn")
+            del docs[doc_id]
+        else:
+            print(f"warning: {docs[doc_id][0]} is already coded in {coded[meta[doc_id][1]]} (its rows go to the "
+                  "retest file, not the held-out set)")
     # every body sentence of the pool, in document order, with its neighbours for context
     by_doc = defaultdict(list)
     for r in store.conn.execute("SELECT doc_id, seq, page_no, char_start, char_end, text, lemmas, section, "
