@@ -314,8 +314,8 @@ def test_the_shipped_detector_is_never_below_plain_keywords():
     metrics = json.loads((SHIPPED / "metrics.json").read_text())
     assert {"cv", "seeds"} <= set(metrics["sets"])
     for name in ("cv", "seeds"):
+        s = metrics["sets"][name]
         for c in CONCEPTS:
-            s = metrics["sets"][name]
             hybrid, keyword = s["scores"]["hybrid"][c]["all"], s["scores"]["keyword"][c]["all"]
             assert hybrid["f1"] > keyword["f1"], (name, c)
     assert metrics["sets"]["cv"]["n_rows"] >= 2000
