@@ -140,6 +140,43 @@ def test_features_of_a_sentence_do_not_depend_on_its_batch(lexicon):
         [det.features.encode(SentenceBatch([texts[i]], [batch.prev[i]], [batch.next[i]])).dot(w) for i in (0, 3, 7)]))
 
 
+def test_a_lexicon_hit_weighs_as_much_in_a_long_sentence_as_in_a_short_one(lexicon):
+    """The words of a row are L2-normalised; the named cue features (lexicon hits, keywords) keep their value,
+    so a hit does not fade in a long transcript sentence. A folder fitted before the setting existed reads
+    with the old behaviour (every entry normalised)."""
+    from policyscope.analyse.detect.features import FeatureExtractor, FeatureSettings, column
+    short = "Personal budgets help."
+    long = short[:-1] + " " + " ".join(f"word{i}" for i in range(80)) + "."
+    batch = SentenceBatch([short, long], ["", ""], ["", ""])
+    col = column("L=personalisation", FeatureSettings().n_features)
+
+    def cue_values(settings):
+        enc = FeatureExtractor(lexicon, CONCEPTS, settings).encode(batch)
+        return [float(enc.vals[enc.indptr[k]:enc.indptr[k + 1]][enc.cols[enc.indptr[k]:enc.indptr[k + 1]] == col][0])
+                for k in range(2)]
+
+    assert cue_values(FeatureSettings()) == [1.0, 1.0]
+    old = FeatureSettings.from_dict({"use_lexicon": True, "bigrams": True, "neighbour_weight": 0.5,
+                                     "neighbour_words": True, "n_features": 1 << 21})
+    assert old.normalise_cues and not old.keyword_context
+    s, lg = cue_values(old)
+    assert lg < s < 1.0
+
+
+def test_a_keyword_is_read_with_the_care_words_around_it(lexicon):
+    """KCTX=/KNOCTX=: "integration" next to a sentence about health and social care is read differently from
+    "integration" in a passage about Europe, though the sentence itself is the same."""
+    from policyscope.analyse.detect.features import FeatureExtractor, FeatureSettings
+    fx = FeatureExtractor(lexicon, CONCEPTS, FeatureSettings())
+    text = "Integration cannot be an end in itself."
+    care, europe = fx.cue_bags(SentenceBatch([text, text], ["Health and social care partnerships began in April.",
+                                                            "The single market was on the agenda."], ["", ""]), [0, 1])
+    assert care.get("KCTX=integration") == 1.0 and "KNOCTX=integration" not in care
+    assert europe.get("KNOCTX=integration") == 1.0 and "KCTX=integration" not in europe
+    off = FeatureExtractor(lexicon, CONCEPTS, FeatureSettings(keyword_context=False))
+    assert not any(k.startswith(("KCTX", "KNOCTX")) for k in off.cue_bags(SentenceBatch([text], [""], [""]), [0])[0])
+
+
 def test_grouped_folds_keep_each_document_on_one_side():
     groups = np.repeat(np.arange(30), 7)
     y = (np.arange(len(groups)) % 5 == 0).astype(int)

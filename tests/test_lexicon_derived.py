@@ -28,7 +28,7 @@ def test_narrow_is_a_strict_subset_and_broad_a_strict_superset_of_the_base():
     assert ids(NARROW) < ids(BASE) < ids(BROAD)
     assert {"patient_choice", "independent_living", "person_centred", "working_together"}.isdisjoint(ids(NARROW))
     assert {"empowerment", "partnership", "coordination", "multidisciplinary"} <= ids(BROAD)
-    assert NARROW.name == "social_care_narrow" and BROAD.version == "1.1.0-broad.1"
+    assert NARROW.name == "social_care_narrow" and BROAD.version == "1.2.0-broad.1"
     assert NARROW.concept_names == BASE.concept_names and NARROW.pairs == BASE.pairs
 
 
@@ -107,7 +107,7 @@ def test_a_variant_can_extend_a_variant(tmp_path):
                           'drop_terms: [choice_and_control]\n')
     lx = load_lexicon(p)
     assert ids(lx) == ids(NARROW) - {"choice_and_control"}
-    assert lx.run_info()["extends"] == {"name": "social_care_narrow", "version": "1.1.0-narrow.1",
+    assert lx.run_info()["extends"] == {"name": "social_care_narrow", "version": "1.2.0-narrow.1",
                                         "path": NARROW.path, "sha256": NARROW.sha256}
 
 

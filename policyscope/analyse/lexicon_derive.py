@@ -1,7 +1,7 @@
 """Derived lexicons: a lexicon file that names a base (`extends:`) and says what to keep, drop or add.
 
     name: social_care_narrow
-    version: "1.1.0-narrow.1"
+    version: "1.2.0-narrow.1"
     extends: social_care.yaml            # relative to this file, or a lexicon name
     keep_subconcepts: {personalisation: [agenda, budgets]}
     drop_subconcepts: {integration: [silos]}

@@ -29,11 +29,16 @@ def main() -> None:
     ap.add_argument("--corpus-root", action="append", default=[])
     ap.add_argument("--train", default=str(REPO / "models/labels/social_care_train.csv"))
     ap.add_argument("--seeds", default=str(REPO / "models/labels/social_care_seeds.csv"))
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=FILE",
+                    help="a further labels set to score, e.g. round3=models/labels/social_care_heldout.csv")
     args = ap.parse_args()
     roots = [Path(r) for r in args.corpus_root] + default_roots()
     first = load_lexicon(args.lexicons[0])
     sets = {"train": read_labels(args.train, first.concept_names, roots=roots, skip_missing=True),
             "seeds": read_labels(args.seeds, first.concept_names, roots=roots)}
+    for spec in args.set:
+        name, _, path = spec.partition("=")
+        sets[name] = read_labels(path, first.concept_names, roots=roots)
     print(f"{'lexicon':28s} {'set':6s} {'concept':16s} {'backend':8s}   P      R      F1")
     for path in args.lexicons:
         lex = load_lexicon(path)

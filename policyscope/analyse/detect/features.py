@@ -13,11 +13,21 @@ drift. Names and values:
       K=concept PK= NK=               a plain keyword occurs (sentence / before / after) 1.0
       F=first word, ANA&PL=concept    a sentence opening with "it", "this", "these" ... after a
                                       sentence about the concept (anaphora)           1.0
+      KCTX=concept KNOCTX=concept     a plain keyword occurs, and a care / health / public-service
+                                      word is (is not) in the sentence or a neighbour  1.0
+                                      ("integration" in a talk about health and social care
+                                      partnerships is the concept even where the sentence itself
+                                      names no care word; "integration" in a manifesto's Europe
+                                      chapter is not)
 
 (The lexicon's exclusions and context cues act through its hits; as features of their own they made
 no difference in grouped cross-validation and cost a regex pass each, so they are not used.)
 
-Rows are L2-normalised, so a long sentence does not outweigh a short one. An encoded batch is three
+The word features of a row (w=, word pairs, c=) are L2-normalised, so a long sentence does not
+outweigh a short one; the named hybrid features keep their values (`normalise_cues=False`), so a
+lexicon hit or a keyword weighs as much in a 90-word transcript sentence as in a 10-word
+bullet. (Normalising them with the words made a hit fade with sentence length: in round-3
+development, on conversational transcripts, that cost the detector most of its integration recall.) An encoded batch is three
 flat arrays (row pointers, columns, values): training turns it into a scipy matrix for
 scikit-learn; prediction takes dot products with the weights directly, so tagging imports neither.
 Speed: cue regexes run once over the whole batch joined by NUL characters (as the Matcher does), and
@@ -40,6 +50,11 @@ TOKEN_RE = re.compile(r"[^\W_]+")
 ANAPHORS = frozenset("it this these that they such both its their those there here".split())
 PAIR_MIX = 1_000_003  # mixes two word columns into a word-pair column
 CACHE_LIMIT = 500_000  # feature names whose column is remembered (bounded memory on any corpus)
+# Words that put a sentence (or its neighbour) in a care / health / public-service setting (KCTX= features)
+CARE_CONTEXT = re.compile(
+    r"\b(?:care|carers?|health\w*|nhs|social services?|social work\w*|patients?|hospitals?|gps?|nurs\w+|"
+    r"disab\w+|older people|mental health|public services?|councils?|local authorit\w+|commission\w*|"
+    r"wellbeing|well-being|clinic\w*|hscps?|ijbs?|partnerships?|providers?|practitioners?|professionals?)\b")
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,11 @@ class FeatureSettings:
     neighbour_weight: float = 0.5
     neighbour_words: bool = True  # c= features (the words of the sentences either side)
     n_features: int = 1 << 21  # width of the hashed space
+    keyword_context: bool = True  # KCTX= / KNOCTX= features (keyword with / without care words around it)
+    normalise_cues: bool = False  # L2-normalise the named hybrid features together with the words
+
+    # what a model folder written before a setting existed was fitted with
+    LEGACY = {"keyword_context": False, "normalise_cues": True}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,7 +78,7 @@ class FeatureSettings:
     @classmethod
     def from_dict(cls, d: dict) -> "FeatureSettings":
         known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in d.items() if k in known})
+        return cls(**{**cls.LEGACY, **{k: v for k, v in d.items() if k in known}})
 
     @property
     def total_width(self) -> int:
@@ -201,6 +221,7 @@ class FeatureExtractor:
         nxt = self._neighbours(batch, rows, "next", hits, lambda ts: self.lexicon_hits(ts, None))
         kw_prev = self._neighbours(batch, rows, "prev", kws, self._keyword_sets)
         kw_next = self._neighbours(batch, rows, "next", kws, self._keyword_sets)
+        care = self._care_context(batch, rows, kws) if self.settings.keyword_context else None
         for k, i in enumerate(rows):
             f = bags[k]
             for concept, sub, term in hits[i]:
@@ -214,6 +235,8 @@ class FeatureExtractor:
                 f["NL=" + concept] = nw
             for c in kws[i]:
                 f["K=" + c] = 1.0
+                if care is not None:
+                    f[("KCTX=" if care[k] else "KNOCTX=") + c] = 1.0
             for c in kw_prev[k]:
                 f["PK=" + c] = 1.0
             for c in kw_next[k]:
@@ -225,6 +248,19 @@ class FeatureExtractor:
                 for c in prev_concepts:
                     f["ANA&PL=" + c] = 1.0
         return bags
+
+    def _care_context(self, batch: SentenceBatch, rows, kws: list[set]) -> list[bool]:
+        """For each row with a keyword: is there a care word in it or in a sentence either side?"""
+        seen: dict[str, bool] = {}
+
+        def has(t: str) -> bool:
+            got = seen.get(t)
+            if got is None:
+                got = seen[t] = bool(t) and CARE_CONTEXT.search(_lower_same_length(t)) is not None
+            return got
+
+        return [bool(kws[i]) and (has(batch.texts[i]) or has(batch.prev[i] or "") or has(batch.next[i] or ""))
+                for i in rows]
 
     # -- encoding ----------------------------------------------------------------------------------
     def _columns(self, prefix: str, names: list[str]) -> list[int]:
@@ -272,6 +308,7 @@ class FeatureExtractor:
         bags = self.cue_bags(batch, rows, lexicon_hits)
         col = self.col
         indptr, cols, vals = [0], [], []
+        word_ends = []  # where each row's word entries end (its named features follow)
         for k, i in enumerate(rows):
             t = batch.texts[i]
             w = cols_of("w", t)
@@ -285,6 +322,7 @@ class FeatureExtractor:
                         c = cols_of("c", t)
                         cols += c
                         vals += [nw] * len(c)
+            word_ends.append(len(cols))
             for name, v in bags[k].items():
                 cols.append(col(name))
                 vals.append(v)
@@ -294,8 +332,14 @@ class FeatureExtractor:
         lengths = np.diff(indptr_a)
         if vals_a.size:
             ids = np.repeat(np.arange(len(lengths)), lengths)
-            norms = np.sqrt(np.bincount(ids, weights=vals_a ** 2, minlength=len(lengths)))
-            vals_a = vals_a / norms[ids]
+            if self.settings.normalise_cues:
+                scaled = np.ones(len(vals_a), dtype=bool)
+            else:  # only the word entries of each row are normalised
+                pos = np.arange(len(vals_a)) - indptr_a[:-1][ids]
+                scaled = pos < (np.asarray(word_ends, dtype=np.int64) - indptr_a[:-1])[ids]
+            norms = np.sqrt(np.bincount(ids, weights=np.where(scaled, vals_a, 0.0) ** 2, minlength=len(lengths)))
+            norms[norms == 0] = 1.0
+            vals_a = np.where(scaled, vals_a / norms[ids], vals_a)
         return Encoded(indptr_a, np.asarray(cols, dtype=np.int64), vals_a, self.settings.n_features)
 
     def transform(self, batch: SentenceBatch, rows=None, lexicon_hits: list[set] | None = None):
