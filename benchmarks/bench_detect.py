@@ -6,9 +6,11 @@ model folder's recipe: 5-fold cross-validation grouped by document over the hand
 sentences (models/labels/social_care_train.csv; their texts are rebuilt from ../shared/corpus and,
 for round 2, from --corpus-root if given, else those rows are left out and the table says so), and
 the five seed texts as the out-of-domain set, and, when their documents are under a --corpus-root, the
-round-3 sentences of 12 further documents coded after the detector was built (models/labels/
-social_care_heldout.csv, never trained on); the plain-keyword baseline and the lexicon are scored
-on the same rows in the same run. Precision, recall, F1 with 95% intervals (documents resampled),
+round-3 sentences of 12 further documents (models/labels/social_care_dev_round3.csv: never trained on,
+but detector 1.1.0 and lexicon 1.2.0 were developed against it, so a development set) and the round-4
+sentences of further documents coded after the detector was frozen (models/labels/
+social_care_heldout_round4.csv: the held-out set); the plain-keyword baseline and the lexicon are
+scored on the same rows in the same run. Precision, recall, F1 with 95% intervals (documents resampled),
 with and without borderline rows.
 
 Speed: a store of the whole shared corpus (policy/, dated-text/ manifesto texts, Manifesto Project
@@ -37,10 +39,18 @@ CACHE = REPO / "benchmarks" / ".cache"
 POLICYSCOPE = [str(Path(sys.executable).parent / "policyscope")]  # the console script users run
 
 
-def _any_found(roots: list[Path]) -> bool:
-    """Whether any round-3 document is under the given roots (the set is only read when some are)."""
+# the further label sets scored when their documents are under a --corpus-root: (set name, labels, sources)
+FURTHER_SETS = [("dev", "social_care_dev_round3.csv", "sources_round3.csv"),
+                ("heldout", "social_care_heldout_round4.csv", "sources_round4.csv")]
+
+
+def _any_found(roots: list[Path], sources: str) -> bool:
+    """Whether any document of a round is under the given roots (the set is only read when some are)."""
     import csv
-    with open(REPO / "models/labels/sources_round3.csv", newline="", encoding="utf-8") as fh:
+    path = REPO / "models" / "labels" / sources
+    if not path.exists():
+        return False
+    with open(path, newline="", encoding="utf-8") as fh:
         names = [r["file"] for r in csv.DictReader(fh)]
     return any((root / n).is_file() for root in roots for n in names)
 
@@ -55,15 +65,16 @@ def quality(roots: list[Path]) -> None:
                         roots=roots + default_roots(), skip_missing=True)
     seeds = read_labels(REPO / "models/labels/social_care_seeds.csv", lex.concept_names)
     tests = {"seeds": seeds}
-    # round 3: sentences of 12 further documents, coded after the detector was built and never trained on
-    heldout = read_labels(REPO / "models/labels/social_care_heldout.csv", lex.concept_names,
-                          roots=roots + default_roots(), skip_missing=True) if _any_found(roots) else None
-    if heldout is not None:
-        tests["heldout"] = heldout
+    read = []
+    for name, labels, sources in FURTHER_SETS:
+        if _any_found(roots, sources):
+            tests[name] = read_labels(REPO / "models" / "labels" / labels, lex.concept_names,
+                                      roots=roots + default_roots(), skip_missing=True)
+            read.append(f"{len(tests[name])} {name} sentences ({len(tests[name].skipped)} left out)")
+        else:
+            read.append(f"no {name} sentences (the documents of {sources} are not under --corpus-root)")
     print(f"\n== quality: {len(train)} training sentences ({len(train.skipped)} left out: their documents are not "
-          f"under the corpus roots), {len(seeds)} seed-text sentences, "
-          + (f"{len(heldout)} held-out round-3 sentences ({len(heldout.skipped)} left out)" if heldout is not None
-             else "no held-out round-3 sentences (their documents are not under --corpus-root)") + "\n")
+          f"under the corpus roots), {len(seeds)} seed-text sentences, " + ", ".join(read) + "\n")
     with tempfile.TemporaryDirectory() as tmp:
         import shutil
         folder = Path(tmp) / "det"

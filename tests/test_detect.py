@@ -360,12 +360,20 @@ def test_the_shipped_detector_is_never_below_plain_keywords():
         (SHIPPED / "detector.json").read_text())["training"]["fingerprint"]
 
 
-@pytest.mark.xfail(strict=True, reason="known failure, documented in docs/tracking.md: on the round-3 transcripts "
-                   "the shipped detector is below plain integrat* matching for integration (F1 0.54 against 0.58). "
-                   "When a new detector passes, this XPASS fails the suite: drop the mark and update the docs.")
+def test_the_shipped_detector_is_not_below_plain_keywords_on_the_round_three_documents():
+    """Round 3 was coded as a held-out set; detector 1.1.0 and lexicon 1.2.0 were then developed against it, so it
+    is now a development set (docs/tracking.md): the detector must still beat plain keywords on it."""
+    dev = json.loads((SHIPPED / "metrics.json").read_text())["sets"]["dev"]
+    assert dev["n_documents"] == 12 and dev["labels"][0]["path"].endswith("social_care_dev_round3.csv")
+    for c in CONCEPTS:
+        hybrid, keyword = dev["scores"]["hybrid"][c]["all"], dev["scores"]["keyword"][c]["all"]
+        assert hybrid["f1"] > keyword["f1"], c
+
+
 def test_the_shipped_detector_is_not_below_plain_keywords_on_the_held_out_documents():
+    """Round 4 was drawn and coded after the detector was frozen, and nothing was changed because of it."""
     heldout = json.loads((SHIPPED / "metrics.json").read_text())["sets"]["heldout"]
-    assert heldout["n_documents"] == 12 and heldout["labels"][0]["path"].endswith("social_care_heldout.csv")
+    assert heldout["n_documents"] >= 30 and heldout["labels"][0]["path"].endswith("social_care_heldout_round4.csv")
     for c in CONCEPTS:
         hybrid, keyword = heldout["scores"]["hybrid"][c]["all"], heldout["scores"]["keyword"][c]["all"]
         assert hybrid["f1"] > keyword["f1"], c
@@ -381,20 +389,27 @@ def test_training_labels_rebuild_from_the_shared_corpus(tmp_path):
     assert labels.frame["personalisation"].sum() >= 100 and labels.frame["integration"].sum() >= 300
 
 
-def test_the_held_out_set_shares_no_document_with_training_or_the_seeds():
-    """Round 3 (models/labels/social_care_heldout.csv) measures the detector on documents it never saw: none of
-    them may be a training or seed document, and none of its rows may sit in the training file."""
-    heldout = pd.read_csv(REPO / "models" / "labels" / "social_care_heldout.csv", dtype=str, keep_default_na=False)
-    train = pd.read_csv(TRAIN, dtype=str, keep_default_na=False)
-    seeds = pd.read_csv(SEEDS, dtype=str, keep_default_na=False)
-    assert len(heldout) >= 300
-    assert not set(heldout["doc_sha256"]) & (set(train["doc_sha256"]) | set(seeds["doc_sha256"]))
-    assert not set(heldout["item_id"]) & set(train["item_id"])
-    assert set(heldout["round"]) == {"3"}
-    sources = pd.read_csv(REPO / "models" / "labels" / "sources_round3.csv", dtype=str)
-    assert set(heldout["doc_sha256"]) <= set(sources["sha256"])  # every document can be fetched again
+def _label_set(name: str) -> pd.DataFrame:
+    return pd.read_csv(REPO / "models" / "labels" / name, dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("name, round_no, n_docs", [("social_care_dev_round3.csv", "3", 12),
+                                                    ("social_care_heldout_round4.csv", "4", 30)])
+def test_the_further_sets_share_no_document_with_training_the_seeds_or_each_other(name, round_no, n_docs):
+    """Rounds 3 (development) and 4 (held-out) measure the detector on documents it was never trained on: none of
+    their documents may be a training, seed or other round's document, and none of their rows may sit in the
+    training file."""
+    further = _label_set(name)
+    others = [_label_set(f) for f in ("social_care_train.csv", "social_care_seeds.csv", "social_care_dev_round3.csv",
+                                      "social_care_heldout_round4.csv") if f != name]
+    assert len(further) >= 300 and further["doc_sha256"].nunique() >= n_docs
+    assert not set(further["doc_sha256"]) & set().union(*(set(o["doc_sha256"]) for o in others))
+    assert not set(further["item_id"]) & set(_label_set("social_care_train.csv")["item_id"])
+    assert set(further["round"]) == {round_no}
+    sources = pd.read_csv(REPO / "models" / "labels" / f"sources_round{round_no}.csv", dtype=str)
+    assert set(further["doc_sha256"]) <= set(sources["sha256"])  # every document can be fetched again
     detector = json.loads((SHIPPED / "detector.json").read_text())
-    assert detector["training"]["labels"][0]["path"].endswith("social_care_train.csv")
+    assert [lab["path"] for lab in detector["training"]["labels"]] == ["models/labels/social_care_train.csv"]
 
 
 def test_round_three_rows_of_already_coded_documents_sit_in_the_retest_file_paired_with_their_first_reading():

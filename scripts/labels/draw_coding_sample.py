@@ -90,7 +90,8 @@ HANSARD = "hoc_parlspeech_v2_sample_shared.csv"
 # stored public repositories; see models/labels/README.md): the group comes from the doc_type. Round 3
 # gives academic articles a group of their own (in round 2 the one article was drawn as "policy").
 GROUP_OF_TYPE = {2: {"blog": "practitioner", "debate": "debate"},
-                 3: {"blog": "practitioner", "debate": "debate", "article": "academic"}}
+                 3: {"blog": "practitioner", "debate": "debate", "article": "academic"},
+                 4: {"blog": "practitioner", "debate": "debate", "article": "academic"}}
 
 # Sentences drawn per (group, stratum); "all" takes the whole stratum.
 ALLOCATION = {
@@ -103,6 +104,10 @@ ALLOCATION = {
     3: {"practitioner": {"lexicon": "all", "keyword": "all", "cue": "all", "random": 80},
         "policy": {"lexicon": "all", "keyword": "all", "cue": 150, "random": 80},
         "academic": {"lexicon": "all", "keyword": "all", "cue": "all", "random": 80}},
+    # round 4: 36 unseen Iriss transcripts (22 drawn at random, 14 chosen by title) plus three unseen NHS
+    # England planning documents
+    4: {"practitioner": {"lexicon": "all", "keyword": "all", "cue": 220, "random": 100},
+        "policy": {"lexicon": 150, "keyword": 80, "cue": 60, "random": 40}},
 }
 
 
