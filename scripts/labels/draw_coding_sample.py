@@ -91,7 +91,8 @@ HANSARD = "hoc_parlspeech_v2_sample_shared.csv"
 # gives academic articles a group of their own (in round 2 the one article was drawn as "policy").
 GROUP_OF_TYPE = {2: {"blog": "practitioner", "debate": "debate"},
                  3: {"blog": "practitioner", "debate": "debate", "article": "academic"},
-                 4: {"blog": "practitioner", "debate": "debate", "article": "academic"}}
+                 4: {"blog": "practitioner", "debate": "debate", "article": "academic"},
+                 5: {"blog": "practitioner", "debate": "debate", "article": "academic"}}
 
 # Sentences drawn per (group, stratum); "all" takes the whole stratum.
 ALLOCATION = {
@@ -108,6 +109,12 @@ ALLOCATION = {
     # England planning documents
     4: {"practitioner": {"lexicon": "all", "keyword": "all", "cue": 220, "random": 100},
         "policy": {"lexicon": 150, "keyword": 80, "cue": 60, "random": 40}},
+    # round 5: 24 unseen Iriss transcripts drawn at random, two NHS board meeting webcasts, a council
+    # service-plan video and a BMC article
+    5: {"practitioner": {"lexicon": "all", "keyword": "all", "cue": 200, "random": 100},
+        "debate": {"lexicon": 80, "keyword": 40, "cue": 50, "random": 40},
+        "academic": {"lexicon": "all", "keyword": "all", "cue": 30, "random": 20},
+        "policy": {"lexicon": "all", "keyword": "all", "cue": "all", "random": 20}},
 }
 
 
