@@ -3,15 +3,14 @@ same run.
 
 Quality (the figures in docs/tracking.md and the README): `policyscope detect evaluate` on the shipped
 model folder's recipe: 5-fold cross-validation grouped by document over the hand-coded training
-sentences (models/labels/social_care_train.csv; their texts are rebuilt from ../shared/corpus and,
-for round 2, from --corpus-root if given, else those rows are left out and the table says so), and
-the five seed texts as the out-of-domain set, and, when their documents are under a --corpus-root, the
-round-3 sentences of 12 further documents (models/labels/social_care_dev_round3.csv: never trained on,
-but detector 1.1.0 and lexicon 1.2.0 were developed against it, so a development set) and the round-4
-sentences of further documents coded after the detector was frozen (models/labels/
-social_care_heldout_round4.csv: the held-out set); the plain-keyword baseline and the lexicon are
-scored on the same rows in the same run. Precision, recall, F1 with 95% intervals (documents resampled),
-with and without borderline rows.
+sentences (models/labels/social_care_train.csv, rounds 1-4; their texts are rebuilt from ../shared/corpus
+and, for rounds 2-4, from --corpus-root if given, else those rows are left out and the table says so),
+leave-one-collection-out cross-validation (each coding round's source group predicted by detectors
+refitted without it), the five seed texts as the out-of-domain set and, when its documents are under a
+--corpus-root, the round-5 held-out set (models/labels/social_care_heldout_round5.csv: 505 sentences of
+28 documents drawn and coded after the detector was frozen); the plain-keyword baseline and the lexicon
+are scored on the same rows in the same run. Precision, recall, F1 with 95% intervals (documents
+resampled), with and without borderline rows.
 
 Speed: a store of the whole shared corpus (policy/, dated-text/ manifesto texts, Manifesto Project
 quasi-sentences and the Hansard sample), then whole-process `policyscope track` with
@@ -39,9 +38,8 @@ CACHE = REPO / "benchmarks" / ".cache"
 POLICYSCOPE = [str(Path(sys.executable).parent / "policyscope")]  # the console script users run
 
 
-# the further label sets scored when their documents are under a --corpus-root: (set name, labels, sources)
-FURTHER_SETS = [("dev", "social_care_dev_round3.csv", "sources_round3.csv"),
-                ("heldout", "social_care_heldout_round4.csv", "sources_round4.csv")]
+# the held-out label sets scored when their documents are under a --corpus-root: (set name, labels, sources)
+FURTHER_SETS = [("heldout", "social_care_heldout_round5.csv", "sources_round5.csv")]
 
 
 def _any_found(roots: list[Path], sources: str) -> bool:
@@ -56,7 +54,7 @@ def _any_found(roots: list[Path], sources: str) -> bool:
 
 
 def quality(roots: list[Path]) -> None:
-    from policyscope.analyse.detect.evaluation import evaluate, metrics_table
+    from policyscope.analyse.detect.evaluation import collections_table, evaluate, metrics_table
     from policyscope.analyse.detect.labels import default_roots, read_labels
     from policyscope.analyse.lexicon import load_lexicon
     from policyscope.cli.tables import print_table
@@ -80,12 +78,14 @@ def quality(roots: list[Path]) -> None:
         folder = Path(tmp) / "det"
         shutil.copytree(REPO / "models/detectors/social_care", folder)  # metrics.json is written here, not shipped
         t0 = time.perf_counter()
-        m = evaluate(folder, train, lex, tests=tests)
+        m = evaluate(folder, train, lex, tests=tests, cv_by=["round", "source_group"])
         print(f"evaluated in {time.perf_counter() - t0:.0f}s (4 backends, 2 trained ones refitted per fold)")
     for variant in ("all", "no_borderline"):
         headers, rows = metrics_table(m, variant)
         print(f"\n{'with' if variant == 'all' else 'without'} borderline rows (baseline: keyword)")
         print_table(headers, rows)
+    print("\nleft out one round/source_group at a time, with borderline rows (baseline: keyword)")
+    print_table(*collections_table(m, "all"))
 
 
 def corpus_store(db: Path) -> None:

@@ -208,6 +208,51 @@ def test_no_sentence_of_a_test_document_reaches_its_training_fold(tmp_path, lexi
         assert not train_docs & test_docs
 
 
+def test_leaving_a_collection_out_keeps_all_of_it_out_of_its_training_fold(tmp_path, lexicon, monkeypatch):
+    """--cv-by source_group: each fold's test side is every row of one collection and nothing of it is trained on."""
+    import policyscope.analyse.detect.evaluation as ev
+    path = write_labels(tmp_path / "l.csv", extra={"source_group": ""})
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["source_group"] = df["doc_id"].map({"d1": "manifesto", "d2": "manifesto", "d3": "policy", "d4": "practitioner"})
+    df.to_csv(path, index=False)
+    labels = read_labels(path, CONCEPTS)
+    keys = ev.collection_keys(labels, ["source_group"])
+    seen = []
+    real_fit, real_predict = ev.fit_rows, ev.predict_rows
+    monkeypatch.setattr(ev, "fit_rows", lambda ls, f, idx, r: seen.append(set(keys[idx])) or real_fit(ls, f, idx, r))
+    monkeypatch.setattr(ev, "predict_rows", lambda c, o, f, idx: seen.append(set(keys[idx])) or real_predict(c, o, f, idx))
+    cross_validated(labels, lexicon, Recipe(train=TrainSettings(C_grid=(4.0,), inner_folds=2)),
+                    splits=ev.leave_one_out_splits(keys))
+    pairs = list(zip(seen[::2], seen[1::2]))
+    assert len(pairs) == 2 * 3  # two backends x three collections
+    assert sorted(map(sorted, (test for _, test in pairs[:3]))) == [["manifesto"], ["policy"], ["practitioner"]]
+    for train_keys, test_keys in pairs:
+        assert len(test_keys) == 1 and not train_keys & test_keys
+
+
+def test_leave_one_collection_out_is_scored_per_collection_and_refuses_unknown_columns(tmp_path, small_model, lexicon):
+    path = write_labels(tmp_path / "l.csv", extra={"source_group": ""})
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["source_group"] = np.where(df["doc_id"].isin(["d1", "d2"]), "a", "b")
+    df.to_csv(path, index=False)
+    labels = read_labels(path, CONCEPTS)
+    folder = tmp_path / "m"
+    import shutil
+    shutil.copytree(small_model, folder)
+    m = evaluate(folder, labels, lexicon, folds=2, n_boot=10, cv_by=["source_group"])
+    loco = m["sets"]["cv_by_source_group"]
+    assert set(loco["collections"]) == {"a", "b"} and loco["n_rows"] == len(labels)
+    assert sum(v["n_rows"] for v in loco["collections"].values()) == len(labels)
+    assert {"keyword", "lexicon", "hybrid"} <= set(loco["collections"]["a"]["scores"])
+    # the rule backends need no fitting: pooled over the collections they score as in grouped CV
+    assert loco["scores"]["lexicon"] == m["sets"]["cv"]["scores"]["lexicon"]
+    with pytest.raises(DetectorError, match="cannot leave collections out by 'text'"):
+        evaluate(folder, labels, lexicon, folds=2, n_boot=0, cv_by=["text"])
+    one = read_labels(write_labels(tmp_path / "one.csv", extra={"source_group": "manifesto"}), CONCEPTS)
+    with pytest.raises(DetectorError, match="single source_group value"):
+        evaluate(folder, one, lexicon, folds=2, n_boot=0, cv_by=["source_group"])
+
+
 def test_inner_cross_validation_is_grouped_too(monkeypatch):
     import policyscope.analyse.detect.training as tr
     calls = []
@@ -332,6 +377,9 @@ def test_cli_train_evaluate_and_tag(tmp_path):
     r = run.invoke(cli, ["detect", "evaluate", "--model", str(tmp_path / "m"), "--labels", str(labels), "--folds", "4",
                          "--bootstrap", "20"], catch_exceptions=False)
     assert r.exit_code == 0 and "keyword" in r.output and "hybrid" in r.output and "F1 [95% CI]" in r.output
+    r = run.invoke(cli, ["detect", "evaluate", "--model", str(tmp_path / "m"), "--labels", str(labels), "--folds", "4",
+                         "--bootstrap", "0", "--cv-by", "doc_type"])
+    assert r.exit_code == 2 and "[E320]" in r.output and "single doc_type value" in r.output
     r = run.invoke(cli, ["detect", "tag", "Patients will be able to choose their hospital."], catch_exceptions=False)
     assert r.exit_code == 0 and "personalisation" in r.output and "yes" in r.output
     r = run.invoke(cli, ["detect", "train", "--labels", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "x")])
@@ -360,20 +408,20 @@ def test_the_shipped_detector_is_never_below_plain_keywords():
         (SHIPPED / "detector.json").read_text())["training"]["fingerprint"]
 
 
-def test_the_shipped_detector_is_not_below_plain_keywords_on_the_round_three_documents():
-    """Round 3 was coded as a held-out set; detector 1.1.0 and lexicon 1.2.0 were then developed against it, so it
-    is now a development set (docs/tracking.md): the detector must still beat plain keywords on it."""
-    dev = json.loads((SHIPPED / "metrics.json").read_text())["sets"]["dev"]
-    assert dev["n_documents"] == 12 and dev["labels"][0]["path"].endswith("social_care_dev_round3.csv")
+def test_the_shipped_detector_is_not_below_plain_keywords_on_collections_it_was_not_trained_on():
+    """Leave one collection (coding round x source group) out: pooled over the collections, each predicted by
+    detectors refitted without it."""
+    loco = json.loads((SHIPPED / "metrics.json").read_text())["sets"]["cv_by_round+source_group"]
+    assert len(loco["collections"]) >= 8
     for c in CONCEPTS:
-        hybrid, keyword = dev["scores"]["hybrid"][c]["all"], dev["scores"]["keyword"][c]["all"]
+        hybrid, keyword = loco["scores"]["hybrid"][c]["all"], loco["scores"]["keyword"][c]["all"]
         assert hybrid["f1"] > keyword["f1"], c
 
 
 def test_the_shipped_detector_is_not_below_plain_keywords_on_the_held_out_documents():
-    """Round 4 was drawn and coded after the detector was frozen, and nothing was changed because of it."""
+    """Round 5 was drawn and coded after detector 1.2.0 was frozen, and nothing was changed because of it."""
     heldout = json.loads((SHIPPED / "metrics.json").read_text())["sets"]["heldout"]
-    assert heldout["n_documents"] >= 30 and heldout["labels"][0]["path"].endswith("social_care_heldout_round4.csv")
+    assert heldout["n_documents"] >= 25 and heldout["labels"][0]["path"].endswith("social_care_heldout_round5.csv")
     for c in CONCEPTS:
         hybrid, keyword = heldout["scores"]["hybrid"][c]["all"], heldout["scores"]["keyword"][c]["all"]
         assert hybrid["f1"] > keyword["f1"], c
@@ -393,21 +441,17 @@ def _label_set(name: str) -> pd.DataFrame:
     return pd.read_csv(REPO / "models" / "labels" / name, dtype=str, keep_default_na=False)
 
 
-@pytest.mark.parametrize("name, round_no, n_docs", [("social_care_dev_round3.csv", "3", 12),
-                                                    ("social_care_heldout_round4.csv", "4", 30)])
-def test_the_further_sets_share_no_document_with_training_the_seeds_or_each_other(name, round_no, n_docs):
-    """Rounds 3 (development) and 4 (held-out) measure the detector on documents it was never trained on: none of
-    their documents may be a training, seed or other round's document, and none of their rows may sit in the
-    training file."""
-    further = _label_set(name)
-    others = [_label_set(f) for f in ("social_care_train.csv", "social_care_seeds.csv", "social_care_dev_round3.csv",
-                                      "social_care_heldout_round4.csv") if f != name]
-    assert len(further) >= 300 and further["doc_sha256"].nunique() >= n_docs
-    assert not set(further["doc_sha256"]) & set().union(*(set(o["doc_sha256"]) for o in others))
-    assert not set(further["item_id"]) & set(_label_set("social_care_train.csv")["item_id"])
-    assert set(further["round"]) == {round_no}
-    sources = pd.read_csv(REPO / "models" / "labels" / f"sources_round{round_no}.csv", dtype=str)
-    assert set(further["doc_sha256"]) <= set(sources["sha256"])  # every document can be fetched again
+def test_the_held_out_set_shares_no_document_with_training_or_the_seeds():
+    """Round 5 (models/labels/social_care_heldout_round5.csv) measures the detector on documents it never saw: none
+    of them may be a training or seed document, and none of its rows may sit in the training file."""
+    heldout = _label_set("social_care_heldout_round5.csv")
+    train, seeds = _label_set("social_care_train.csv"), _label_set("social_care_seeds.csv")
+    assert len(heldout) >= 500 and heldout["doc_sha256"].nunique() >= 25
+    assert not set(heldout["doc_sha256"]) & (set(train["doc_sha256"]) | set(seeds["doc_sha256"]))
+    assert not set(heldout["item_id"]) & set(train["item_id"])
+    assert set(heldout["round"]) == {"5"} and set(train["round"]) == {"1", "2", "3", "4"}
+    sources = pd.read_csv(REPO / "models" / "labels" / "sources_round5.csv", dtype=str)
+    assert set(heldout["doc_sha256"]) <= set(sources["sha256"])  # every document can be fetched again
     detector = json.loads((SHIPPED / "detector.json").read_text())
     assert [lab["path"] for lab in detector["training"]["labels"]] == ["models/labels/social_care_train.csv"]
 

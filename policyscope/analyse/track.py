@@ -30,7 +30,8 @@ import pandas as pd
 from policyscope.analyse.bootstrap import bootstrap_indices, group_rng, interval
 from policyscope.analyse.changepoints import changepoint_rows
 from policyscope.analyse.lexicon import Lexicon, load_lexicon
-from policyscope.analyse.detect import SentenceBatch, detector_error_rates, load_detector
+from policyscope.analyse.detect import (SentenceBatch, detector_error_rates, detector_error_rates_measured_by,
+                                        load_detector)
 from policyscope.analyse.detect.correction import CORRECTED, ErrorRates, corrected_rows
 from policyscope.analyse.matcher import Matcher
 from policyscope.analyse.measures import MEASURES, UNITS, WEIGHTINGS, pair_name, ratios
@@ -288,7 +289,8 @@ def track_setup(opts: TrackOptions) -> TrackSetup:
     elif opts.correct:
         measured = detector_error_rates(detector.model_folder, detector.backend)
         if measured:
-            src = f"{_shown_path(detector.model_folder)}/metrics.json (detect evaluate: grouped cross-validation)"
+            how = detector_error_rates_measured_by(detector.model_folder)
+            src = f"{_shown_path(detector.model_folder)}/metrics.json (detect evaluate: {how})"
             rates = {c: ErrorRates.from_metrics(c, measured[c], src) for c in concepts if c in measured}
         else:
             notes.append(f"the {detector.backend} detector's error has not been measured (no metrics.json): only "

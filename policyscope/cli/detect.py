@@ -100,22 +100,28 @@ def train(labels, lexicon, out, name, version, backends, seed, roots, skip_missi
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--no-borderline", is_flag=True, help="Print the figures without borderline rows (both are in "
                                                      "metrics.json).")
+@click.option("--cv-by", "cv_by", multiple=True, type=click.Choice(["round", "source_group", "doc_type", "stratum"]),
+              help="Also leave one collection out: every row of one value of this labels column (repeatable: "
+                   "values joined, e.g. --cv-by round --cv-by source_group) is predicted by detectors refitted "
+                   "on the others; how it does on a kind of document it was not trained on.")
 @root_option
 @skip_option
-def evaluate(model, labels, tests, lexicon, folds, bootstrap, seed, no_borderline, roots, skip_missing):
+def evaluate(model, labels, tests, lexicon, folds, bootstrap, seed, no_borderline, cv_by, roots, skip_missing):
     """Measure every backend on coded sentences it has not seen; write metrics.json into the model folder.
 
     Cross-validation grouped by document over --labels (no sentence of a test document is in its
     training fold) for the trained backends, with the plain-keyword baseline and the lexicon
     scored on the same rows in the same run; each --test set is predicted by the folder's
-    detectors as trained. Prints precision, recall and F1 with 95% bootstrap intervals.
+    detectors as trained. With --cv-by, each collection (e.g. one coding round's practitioner
+    transcripts) is also left out whole. Prints precision, recall and F1 with 95% bootstrap intervals.
 
     \b
     Example:
       policyscope detect evaluate --model models/detectors/social_care \\
-          --labels models/labels/social_care_train.csv --test seeds=models/labels/social_care_seeds.csv
+          --labels models/labels/social_care_train.csv --test seeds=models/labels/social_care_seeds.csv \\
+          --cv-by round --cv-by source_group
     """
-    from policyscope.analyse.detect.evaluation import evaluate as run_eval, metrics_table
+    from policyscope.analyse.detect.evaluation import collections_table, evaluate as run_eval, metrics_table
     from policyscope.errors import UsageError
     lex = _lexicon(lexicon)
     train_set = _read(labels, lex, roots, skip_missing)
@@ -126,12 +132,15 @@ def evaluate(model, labels, tests, lexicon, folds, bootstrap, seed, no_borderlin
         name, path = t.split("=", 1)
         test_sets[name] = _read([path], lex, roots, skip_missing)
     metrics = run_eval(model, train_set, lex, tests=test_sets, folds=folds, seed=seed, n_boot=bootstrap,
-                       progress=lambda m: click.echo(f"  {m}", err=True))
+                       progress=lambda m: click.echo(f"  {m}", err=True), cv_by=list(cv_by))
     variant = "no_borderline" if no_borderline else "all"
     headers, rows = metrics_table(metrics, variant)
     click.echo(f"{'without' if no_borderline else 'with'} borderline rows; intervals: {bootstrap} resamples of "
                "documents")
     print_table(headers, rows)
+    if cv_by:
+        click.echo(f"\nleft out one {'/'.join(cv_by)} at a time:")
+        print_table(*collections_table(metrics, variant))
     click.echo(f"-> {Path(model) / 'metrics.json'} in {metrics['seconds']:.0f}s")
 
 

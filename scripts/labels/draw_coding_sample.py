@@ -5,12 +5,14 @@
         --round 1 --seed 20261206
     python scripts/labels/draw_coding_sample.py --work /tmp/coding3 --round 3 --seed 20261207 \
         --pool-dir DIR   # DIR: the files of models/labels/sources_round3.csv, with it as MANIFEST.csv
+    python scripts/labels/draw_coding_sample.py --work /tmp/coding5 --round 5 --seed 20261212 \
+        --pool-dir DIR   # likewise sources_round5.csv (round 4: seed 20261211, sources_round4.csv)
 
 Reads the real documents in place from ../shared/corpus (never copies them into the repository),
 ingests them into a work store, and draws sentences in four strata per source group:
 
   lexicon   the bundled lexicon tags either concept in the sentence (social_care 1.0.0 in rounds 1
-            and 2, 1.1.0 in round 3)
+            and 2, 1.1.0 in round 3, 1.2.0 in rounds 4 and 5)
   keyword   not `lexicon`, but a plain concept keyword occurs (KEYWORDS below)
   cue       neither, but the sentence sits in a care / health / public-service context (CARE_CONTEXT
             in the sentence or its neighbours) and has a weaker cue (CUES: "working together",

@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--train", default=str(REPO / "models/labels/social_care_train.csv"))
     ap.add_argument("--seeds", default=str(REPO / "models/labels/social_care_seeds.csv"))
     ap.add_argument("--set", action="append", default=[], metavar="NAME=FILE",
-                    help="a further labels set to score, e.g. round3=models/labels/social_care_dev_round3.csv")
+                    help="a further labels set to score, e.g. round5=models/labels/social_care_heldout_round5.csv")
     args = ap.parse_args()
     roots = [Path(r) for r in args.corpus_root] + default_roots()
     first = load_lexicon(args.lexicons[0])

@@ -18,7 +18,7 @@ coder (<work>/recode_labels/*.csv); where the two readings differ, a third blind
 
 and prints agreement (Cohen's kappa) per concept.
 
-    python scripts/labels/merge_codes.py --work /tmp/coding4 --append --train-file social_care_heldout_round4.csv
+    python scripts/labels/merge_codes.py --work /tmp/coding5 --append --train-file social_care_heldout_round5.csv
 
 merges only the rounds whose items are in <work> (a later round, coded after the earlier work folders
 were gone) and keeps every row of the committed files that belongs to another round as it is: new rows
@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--append", action="store_true",
                     help="merge only the rounds whose items are in --work; keep the committed rows of the others")
     ap.add_argument("--train-file", default="social_care_train.csv",
-                    help="where the merged non-seed rows go (round 4: social_care_heldout_round4.csv, a held-out set)")
+                    help="where the merged non-seed rows go (round 5: social_care_heldout_round5.csv, a held-out set)")
     ap.add_argument("--retest-file", default="social_care_retest.csv",
                     help="with --append: where rows of documents already in another committed label set go, so "
                          "that a held-out set never shares a document with training (round 3: five documents "

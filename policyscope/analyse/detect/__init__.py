@@ -18,7 +18,7 @@ from policyscope.analyse.lexicon import REPO_ROOT, Lexicon
 from policyscope.errors import DetectorError
 
 __all__ = ["BACKENDS", "Detection", "Hit", "SentenceBatch", "load_detector", "default_model_folder",
-           "detector_error_rates"]
+           "detector_error_rates", "detector_error_rates_measured_by"]
 
 DETECTORS_DIR = Path("models") / "detectors"
 
@@ -99,3 +99,12 @@ def detector_error_rates(folder: Path | None, backend: str) -> dict | None:
         return None
     metrics = json.loads(path.read_text(encoding="utf-8"))
     return metrics.get("error_rates", {}).get(backend)
+
+
+def detector_error_rates_measured_by(folder: Path | None) -> str:
+    """How `detect evaluate` measured the error rates in metrics.json (e.g. "leave one round/source_group out")."""
+    path = Path(folder) / "metrics.json" if folder is not None else None
+    if path is None or not path.exists():
+        return ""
+    return json.loads(path.read_text(encoding="utf-8")).get("error_rates_measured_by",
+                                                            "grouped cross-validation by document")

@@ -166,7 +166,7 @@ def read_labels(paths, concepts: list[str], *, roots: list[Path] | None = None, 
         "borderline": df["borderline"].replace("", "0").astype(int),
         "weight": pd.to_numeric(df["weight"].replace("", "1"), errors="coerce").fillna(1.0),
         "stratum": df["stratum"], "source_group": df["source_group"], "date": df["date"], "doc_type": df["doc_type"],
-        "doc_sha256": df["doc_sha256"],
+        "round": df["round"], "doc_sha256": df["doc_sha256"],
     }).reset_index(drop=True)
     return LabelSet(frame=out, concepts=list(concepts), files=files, skipped=skipped)
 
