@@ -91,10 +91,9 @@ HANSARD = "hoc_parlspeech_v2_sample_shared.csv"
 # Rounds 2 and 3 draw from a folder of further real documents with its own MANIFEST.csv (found in
 # stored public repositories; see models/labels/README.md): the group comes from the doc_type. Round 3
 # gives academic articles a group of their own (in round 2 the one article was drawn as "policy").
-GROUP_OF_TYPE = {2: {"blog": "practitioner", "debate": "debate"},
-                 3: {"blog": "practitioner", "debate": "debate", "article": "academic"},
-                 4: {"blog": "practitioner", "debate": "debate", "article": "academic"},
-                 5: {"blog": "practitioner", "debate": "debate", "article": "academic"}}
+_WITH_ACADEMIC = {"blog": "practitioner", "debate": "debate", "article": "academic"}
+GROUP_OF_TYPE = {2: {"blog": "practitioner", "debate": "debate"}, 3: _WITH_ACADEMIC, 4: _WITH_ACADEMIC,
+                 5: _WITH_ACADEMIC}
 
 # Sentences drawn per (group, stratum); "all" takes the whole stratum.
 ALLOCATION = {

@@ -89,22 +89,22 @@ def load_detector(spec: str | None, lexicon: Lexicon, *, concepts: list[str] | N
     return det
 
 
+def _metrics(folder: Path | None) -> dict | None:
+    """The model folder's metrics.json (written by `detect evaluate`), or None when it was never measured."""
+    path = Path(folder) / "metrics.json" if folder is not None else None
+    if path is None or not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def detector_error_rates(folder: Path | None, backend: str) -> dict | None:
     """{concept: {sensitivity, specificity, n_eff_positive, n_eff_negative, ...}} measured for `backend` by
     `detect evaluate` (metrics.json in the model folder), or None when it was never measured."""
-    if folder is None:
-        return None
-    path = Path(folder) / "metrics.json"
-    if not path.exists():
-        return None
-    metrics = json.loads(path.read_text(encoding="utf-8"))
-    return metrics.get("error_rates", {}).get(backend)
+    metrics = _metrics(folder)
+    return None if metrics is None else metrics.get("error_rates", {}).get(backend)
 
 
 def detector_error_rates_measured_by(folder: Path | None) -> str:
     """How `detect evaluate` measured the error rates in metrics.json (e.g. "leave one round/source_group out")."""
-    path = Path(folder) / "metrics.json" if folder is not None else None
-    if path is None or not path.exists():
-        return ""
-    return json.loads(path.read_text(encoding="utf-8")).get("error_rates_measured_by",
-                                                            "grouped cross-validation by document")
+    metrics = _metrics(folder)
+    return "" if metrics is None else metrics.get("error_rates_measured_by", "grouped cross-validation by document")
