@@ -441,6 +441,28 @@ def _label_set(name: str) -> pd.DataFrame:
     return pd.read_csv(REPO / "models" / "labels" / name, dtype=str, keep_default_na=False)
 
 
+@pytest.mark.shared
+def test_leaving_one_collection_out_on_real_coded_documents(tmp_path, lexicon):
+    """--cv-by on real coded sentences rebuilt from ../shared: manifestos and policy documents of round 1, each
+    predicted by detectors refitted on the other; the rule backends score as in grouped CV."""
+    shared_corpus("policy")
+    rows = pd.read_csv(TRAIN, dtype=str, keep_default_na=False)
+    rows = rows[(rows["round"] == "1") & rows["source_group"].isin(["manifesto", "policy"])]
+    path = tmp_path / "round1.csv"
+    pd.concat([g.iloc[::4] for _, g in rows.groupby("source_group")]).to_csv(path, index=False)
+    labels = read_labels(path, CONCEPTS, cache_dir=tmp_path / "cache")
+    folder = tmp_path / "m"
+    train_detector(labels, lexicon, folder, name="r1", recipe=Recipe(train=TrainSettings(C_grid=(4.0,), inner_folds=3)))
+    m = evaluate(folder, labels, lexicon, folds=3, n_boot=0, cv_by=["source_group"])
+    loco = m["sets"]["cv_by_source_group"]
+    assert set(loco["collections"]) == {"manifesto", "policy"}
+    assert m["error_rates_measured_by"] == "leave one source_group out" and "error_rates_grouped_cv" in m
+    for c in CONCEPTS:
+        assert loco["scores"]["lexicon"][c]["all"]["f1"] == m["sets"]["cv"]["scores"]["lexicon"][c]["all"]["f1"]
+        assert loco["collections"]["policy"]["scores"]["hybrid"][c]["all"]["n_positive"] > 0
+        assert loco["scores"]["hybrid"][c]["all"]["f1"] > loco["scores"]["keyword"][c]["all"]["f1"]
+
+
 def test_the_held_out_set_shares_no_document_with_training_or_the_seeds():
     """Round 5 (models/labels/social_care_heldout_round5.csv) measures the detector on documents it never saw: none
     of them may be a training or seed document, and none of its rows may sit in the training file."""

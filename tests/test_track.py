@@ -55,6 +55,22 @@ def test_outputs_and_columns(run):
     assert share["thin"].all()
 
 
+def test_corrected_shares_use_the_error_rates_measured_on_collections_left_out(run):
+    """The shipped metrics.json was measured leaving one collection out: track takes those rates (a new corpus is
+    a collection the detector was not trained on) and says so in error_rates.csv."""
+    from conftest import REPO
+    _, out = run
+    metrics = json.loads((REPO / "models" / "detectors" / "social_care" / "metrics.json").read_text())
+    assert metrics["error_rates_measured_by"] == "leave one round/source_group out"
+    rates = pd.read_csv(out / "error_rates.csv").set_index("concept")
+    for c in ("personalisation", "integration"):
+        measured = metrics["error_rates"]["hybrid"][c]
+        assert rates.at[c, "sensitivity"] == pytest.approx(measured["sensitivity"])
+        assert rates.at[c, "specificity"] == pytest.approx(measured["specificity"])
+        assert measured["sensitivity"] != pytest.approx(metrics["error_rates_grouped_cv"]["hybrid"][c]["sensitivity"])
+        assert rates.at[c, "source"].endswith("(detect evaluate: leave one round/source_group out)")
+
+
 def test_every_share_value_recomputes_from_evidence_and_denominators(run):
     from policyscope.analyse.detect.correction import corrected_values
     _, out = run
